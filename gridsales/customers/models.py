@@ -1,0 +1,137 @@
+"""Customers and their contacts."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from gridsales.core.models import AuditedModel
+from gridsales.core.querysets import RestrictedQuerySet
+from gridsales.customers.choices import Crs, CustomerStatus, CustomerType, Tier
+
+customer_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$",
+    _(
+        "A customer code may contain only letters, digits, dots, hyphens and underscores, at most 40 characters."
+    ),
+)
+
+
+class CustomerQuerySet(RestrictedQuerySet):
+    def scope_q(self, scope, action, prefix: str = ""):
+        in_read = scope.paths_q(f"{prefix}current_grid__path", scope.read_paths)
+        in_write = scope.paths_q(f"{prefix}current_grid__path", scope.write_paths)
+        own = Q(**{f"{prefix}owner_id": scope.user_id})
+        if action == "view":
+            return in_read | own
+        if action == "delete":
+            return in_write
+        # A rep edits the customers they own, as long as those stay in the rep's grids.
+        unassigned = Q(**{f"{prefix}current_grid__isnull": True})
+        return in_write | (own & (in_read | unassigned))
+
+
+class Customer(AuditedModel):
+    """A customer (or lead) in a grid, owned by a rep. Coordinates are stored in WGS-84."""
+
+    code = models.CharField(
+        _("Customer code"), max_length=40, unique=True, validators=[customer_code_validator]
+    )
+    name = models.CharField(_("Customer name"), max_length=200, db_index=True)
+    type = models.CharField(
+        _("Customer type"),
+        max_length=12,
+        choices=CustomerType.choices,
+        default=CustomerType.ENTERPRISE,
+    )
+    industry = models.CharField(_("Industry"), max_length=60, blank=True, db_index=True)
+    tier = models.CharField(_("Tier"), max_length=1, choices=Tier.choices, default=Tier.C)
+    tags = models.JSONField(_("Tags"), default=list, blank=True)
+    address = models.CharField(_("Address"), max_length=300, blank=True)
+    lat = models.FloatField(
+        _("Latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    lng = models.FloatField(
+        _("Longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    source_crs = models.CharField(
+        _("Source CRS"), max_length=6, choices=Crs.choices, default=Crs.WGS84
+    )
+    status = models.CharField(
+        _("Customer status"),
+        max_length=10,
+        choices=CustomerStatus.choices,
+        default=CustomerStatus.LEAD,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    current_grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("Current grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    assignment_reason = models.CharField(_("Assignment reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("Created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Updated"), auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Customer")
+        verbose_name_plural = _("Customer")
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["current_grid", "status"]),
+            models.Index(fields=["owner", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ContactQuerySet(RestrictedQuerySet):
+    def scope_q(self, scope, action):
+        # A contact is as visible and editable as its customer.
+        customer_action = "view" if action == "view" else "change"
+        return CustomerQuerySet.scope_q(self, scope, customer_action, prefix="customer__")
+
+
+class Contact(AuditedModel):
+    """A person at a customer."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("Customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("Full name"), max_length=60)
+    title = models.CharField(_("Title"), max_length=60, blank=True)
+    phone = models.CharField(_("Phone"), max_length=30, blank=True)
+    email = models.EmailField(_("Email"), blank=True)
+    wechat_id = models.CharField(_("WeChat ID"), max_length=60, blank=True)
+    is_primary = models.BooleanField(_("Primary contact"), default=False)
+    note = models.CharField(_("Note"), max_length=200, blank=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Contact")
+        verbose_name_plural = _("Contact")
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer.name})"

@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("gridsales.api")),
+    path("", include("gridsales.core.urls")),
+]

@@ -189,6 +189,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Map background tiles (a URL template for Leaflet). Boundaries are WGS-84: use a WGS-84
+# tile source (OpenStreetMap, Tianditu) rather than GCJ-02 ones (Amap), or shapes shift.
+MAP_TILES = os.environ.get("GRIDSALES_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_ATTRIBUTION = os.environ.get("GRIDSALES_MAP_ATTRIBUTION", "© OpenStreetMap")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,9 @@ class User(AuditedModel, AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def get_absolute_url(self) -> str:
+        return reverse("team:rep-detail", args=[self.pk])
 
     @property
     def is_admin(self) -> bool:

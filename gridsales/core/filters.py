@@ -1,6 +1,7 @@
 """Filter building blocks shared by every app's FilterSet (API, UI lists and exports)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +45,27 @@ class GridSubtreeFilter(django_filters.CharFilter):
         if path is None:
             return queryset.none()
         return queryset.filter(**{f"{self.path_field}__startswith": path})
+
+
+def yes_no_widget():
+    """A three-way select for boolean filters: any / yes / no (not "Unknown")."""
+    return forms.Select(choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))])
+
+
+class StyledFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form is styled for Bootstrap; multi-choices render as checkboxes."""
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.CheckboxSelectMultiple):
+                    widget.attrs.setdefault("class", "form-check-input")
+                elif isinstance(widget, forms.Select):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+            form._styled = True
+        return form

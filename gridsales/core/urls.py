@@ -1,1 +1,16 @@
-urlpatterns = []
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from gridsales.core import pages
+
+urlpatterns = [
+    path("", pages.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", pages.AuditListView.as_view(), name="audit-list"),
+    path("audit/<str:label>/<int:pk>/", pages.ObjectHistoryView.as_view(), name="object-history"),
+    path("grids/", include("gridsales.grids.urls")),
+    path("reps/", include("gridsales.team.urls")),
+    path("customers/", include("gridsales.customers.urls")),
+]

@@ -25,6 +25,6 @@ class CustomerStatus(models.TextChoices):
 
 
 class Crs(models.TextChoices):
-    WGS84 = "wgs84", _("WGS-84(GPS)")
+    WGS84 = "wgs84", _("WGS-84 (GPS)")
     GCJ02 = "gcj02", _("GCJ-02 (Amap/Tencent)")
     BD09 = "bd09", _("BD-09 (Baidu)")

@@ -1,26 +1,34 @@
 import json
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridsales.core.filters import GridSubtreeFilter, SearchFilter
+from gridsales.core.filters import GridSubtreeFilter, SearchFilter, StyledFilterSet, yes_no_widget
 from gridsales.customers.choices import CustomerStatus, CustomerType, Tier
 from gridsales.customers.models import Contact, Customer
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(StyledFilterSet):
     q = SearchFilter(fields=("code", "name", "address", "industry"))
     grid = GridSubtreeFilter(path_field="current_grid__path")
-    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("Tier"))
+    tier = django_filters.MultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple, choices=Tier.choices, label=_("Tier")
+    )
     status = django_filters.MultipleChoiceFilter(
-        choices=CustomerStatus.choices, label=_("Customer status")
+        widget=forms.CheckboxSelectMultiple,
+        choices=CustomerStatus.choices,
+        label=_("Customer status"),
     )
     type = django_filters.ChoiceFilter(choices=CustomerType.choices, label=_("Customer type"))
     industry = django_filters.CharFilter(label=_("Industry"))
     owner = django_filters.CharFilter(field_name="owner__username", label=_("Owner (username)"))
     unassigned = django_filters.BooleanFilter(
-        field_name="current_grid", lookup_expr="isnull", label=_("Without grid")
+        widget=yes_no_widget(),
+        field_name="current_grid",
+        lookup_expr="isnull",
+        label=_("Without grid"),
     )
     tag = django_filters.CharFilter(method="has_tag", label=_("Tags"))
 
@@ -36,7 +44,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         )
 
 
-class ContactFilterSet(django_filters.FilterSet):
+class ContactFilterSet(StyledFilterSet):
     q = SearchFilter(fields=("name", "title", "phone", "email", "wechat_id"))
     customer = django_filters.CharFilter(field_name="customer__code", label=_("Customer code"))
     grid = GridSubtreeFilter(path_field="customer__current_grid__path")

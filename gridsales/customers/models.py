@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridsales.core.models import AuditedModel
@@ -104,6 +105,9 @@ class Customer(AuditedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
 
 class ContactQuerySet(RestrictedQuerySet):
     def scope_q(self, scope, action):
@@ -135,3 +139,6 @@ class Contact(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.customer_id])

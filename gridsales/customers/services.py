@@ -59,3 +59,17 @@ def contact_save(*, contact: Contact | None = None, **fields) -> Contact:
         for other in contact.customer.contacts.filter(is_primary=True).exclude(pk=contact.pk):
             model_save(other, is_primary=False)
     return contact
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer) -> None:
+    """Delete a customer and its contacts (the audit log keeps their last state)."""
+    for contact in customer.contacts.all():
+        contact.delete()
+    customer.delete()
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    """Delete a contact."""
+    contact.delete()

@@ -3,6 +3,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridsales.core.models import AuditedModel
@@ -84,6 +85,9 @@ class Grid(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("grids:detail", args=[self.pk])
 
     @property
     def ancestor_ids(self) -> list[int]:

@@ -5,18 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from gridsales.accounts.choices import Role
 from gridsales.accounts.models import User
-from gridsales.core.filters import GridSubtreeFilter, SearchFilter
+from gridsales.core.filters import GridSubtreeFilter, SearchFilter, StyledFilterSet, yes_no_widget
 from gridsales.team.choices import MembershipRole
 from gridsales.team.models import Membership
 
 
-class RepFilterSet(django_filters.FilterSet):
+class RepFilterSet(StyledFilterSet):
     q = SearchFilter(
         fields=("username", "display_name", "rep_profile__employee_no", "rep_profile__phone")
     )
     grid = django_filters.CharFilter(method="in_grid", label=_("Grid (with sub-grids)"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
-    is_active = django_filters.BooleanFilter(label=_("Employed"))
+    is_active = django_filters.BooleanFilter(widget=yes_no_widget(), label=_("Employed"))
 
     class Meta:
         model = User
@@ -30,12 +30,14 @@ class RepFilterSet(django_filters.FilterSet):
         return queryset.filter(pk__in=ids)
 
 
-class MembershipFilterSet(django_filters.FilterSet):
+class MembershipFilterSet(StyledFilterSet):
     q = SearchFilter(fields=("user__username", "user__display_name", "grid__code", "grid__name"))
     grid = GridSubtreeFilter(path_field="grid__path")
     user = django_filters.CharFilter(field_name="user__username", label=_("Username"))
     role = django_filters.ChoiceFilter(choices=MembershipRole.choices, label=_("Grid role"))
-    active = django_filters.BooleanFilter(method="is_active", label=_("Active now"))
+    active = django_filters.BooleanFilter(
+        widget=yes_no_widget(), method="is_active", label=_("Active now")
+    )
 
     class Meta:
         model = Membership

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +142,9 @@ class Membership(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.grid.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("team:rep-detail", args=[self.user_id])
 
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()

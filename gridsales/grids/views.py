@@ -1,0 +1,57 @@
+"""Grid pages: list and detail (children, members, customer count, boundary map)."""
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import TemplateView
+
+from gridsales.core.views import ScopedListView, can, scoped_object
+from gridsales.customers.models import Customer
+from gridsales.grids.filtersets import GridFilterSet
+from gridsales.grids.models import Grid
+from gridsales.grids.selectors import grid_list
+from gridsales.team.models import Membership
+
+
+class GridListView(ScopedListView):
+    model = Grid
+    filterset_class = GridFilterSet
+    template_name = "grids/grid_list.html"
+    table_template = "grids/_grid_table.html"
+    sort_fields = {"code": "code", "name": "name", "path": "path", "customers": "customer_count"}
+    default_sort = "path"
+
+    def get_queryset(self):
+        return grid_list(user=self.request.user)
+
+
+class GridDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "grids/grid_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        grid = scoped_object(user, Grid, pk=self.kwargs["pk"])
+        visible = Grid.objects.restrict(user, "view")
+        children = grid_list(user=user).filter(parent=grid).order_by("code")
+        memberships = (
+            Membership.objects.restrict(user, "view")
+            .filter(grid=grid)
+            .select_related("user")
+            .order_by("-valid_to", "role", "user__username")
+        )
+        ancestors = visible.filter(pk__in=grid.ancestor_ids).order_by("depth")
+        customers = Customer.objects.restrict(user, "view").filter(
+            current_grid__path__startswith=grid.path
+        )
+        context.update(
+            grid=grid,
+            ancestors=ancestors,
+            children=children,
+            memberships=memberships,
+            customer_count=customers.count(),
+            has_geometry=bool(grid.geometry),
+            map_tiles=settings.MAP_TILES,
+            map_attribution=settings.MAP_ATTRIBUTION,
+            can_change=can(user, grid, "change"),
+        )
+        return context

@@ -141,6 +141,9 @@ class ServiceFormView(LoginRequiredMixin, TemplateView):
 
     def get_instance(self):
         if "pk" not in self.kwargs:
+            scope = scope_for(self.request.user)
+            if scope.read_all and not scope.write_all:
+                raise PermissionDenied  # read-only roles (analyst, finance) create nothing
             return None
         return scoped_object(self.request.user, self.model, "change", pk=self.kwargs["pk"])
 

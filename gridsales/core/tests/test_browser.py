@@ -21,9 +21,15 @@ CHROMIUM = os.environ.get("GRIDSALES_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-results"
 # Flags for a headless Chromium on a machine with no network but loopback.
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-    "--disable-sync", "--disable-quic",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
 ]
 
 pytestmark = pytest.mark.browser
@@ -95,8 +101,9 @@ def test_rep_cannot_open_a_customer_of_another_grid(browser, live_server, live_w
 
 
 def test_the_interface_works_on_a_phone_and_switches_to_english(browser, live_server, live_world):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     log_in(page, live_server.url, "gridmanager")
     toggler = page.locator(".navbar-toggler")

@@ -78,10 +78,24 @@ def test_every_translatable_string_in_the_code_is_in_the_catalogue(tmp_path):
     (copy / "locale").mkdir()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gridsales.settings"}
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-wrap",
-         "-i", "demo/data/*"],
-        cwd=copy, env=env, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-wrap",
+            "-i",
+            "demo/data/*",
+        ],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
     )
-    fresh = {e["msgid"] for e in parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")}
+    fresh = {
+        e["msgid"] for e in parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po")
+    }
     known = {e["msgid"] for e in parse_po(PO)}
     assert sorted(fresh - known) == [], "run makemessages and translate the new strings"

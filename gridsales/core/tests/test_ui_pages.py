@@ -206,3 +206,29 @@ def test_anonymous_visitors_are_sent_to_the_login_page(world):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize(
+    "url_name", ["home", "grids:list", "team:rep-list", "customers:list", "customers:export"]
+)
+def test_page_query_count_does_not_grow_with_the_number_of_rows(world, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridsales.customers.tests.factories import ContactFactory, CustomerFactory
+
+    client = client_for(world, "regional")
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(url_name), {"page_size": 200})
+            if response.streaming:
+                b"".join(response.streaming_content)
+        assert response.status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count_queries()
+    grid, owner = world.grids["R1-A1-G2"], world.users["gridmanager"]
+    for _ in range(15):
+        ContactFactory(customer=CustomerFactory(current_grid=grid, owner=owner))
+    assert count_queries() == before

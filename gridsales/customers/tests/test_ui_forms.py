@@ -37,7 +37,9 @@ def form_data(world, **overrides) -> dict:
 
 def test_rep_creates_a_customer_in_their_grid_and_it_is_audited(world):
     client = client_for(world, "rep")
-    response = client.post(reverse("customers:create"), form_data(world), HTTP_X_REQUEST_ID="req-42")
+    response = client.post(
+        reverse("customers:create"), form_data(world), HTTP_X_REQUEST_ID="req-42"
+    )
     customer = Customer.objects.get(code="NEW-1")
     assert response.status_code == 302
     assert response["Location"] == customer.get_absolute_url()
@@ -83,11 +85,22 @@ def test_saving_a_customer_out_of_the_editors_scope_is_rolled_back(world):
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", ["Customer with this Customer code already exists.",
+        (
+            "en",
+            [
+                "Customer with this Customer code already exists.",
                 "Ensure this value is less than or equal to 90.",
-                "A customer code may contain only letters"]),
-        ("zh-hans", ["具有 客户编码 的 客户 已存在。", "确保该值小于或等于90。",
-                     "客户编码只能包含字母、数字、点、连字符和下划线"]),
+                "A customer code may contain only letters",
+            ],
+        ),
+        (
+            "zh-hans",
+            [
+                "具有 客户编码 的 客户 已存在。",
+                "确保该值小于或等于90。",
+                "客户编码只能包含字母、数字、点、连字符和下划线",
+            ],
+        ),
     ],
 )
 def test_bad_input_is_explained_in_the_users_language(world, language, expected):
@@ -102,7 +115,9 @@ def test_bad_input_is_explained_in_the_users_language(world, language, expected)
 
 
 def test_latitude_without_longitude_is_refused(world):
-    response = client_for(world, "admin").post(reverse("customers:create"), form_data(world, lng=""))
+    response = client_for(world, "admin").post(
+        reverse("customers:create"), form_data(world, lng="")
+    )
     assert response.status_code == 400
     assert "Give both latitude and longitude, or neither." in response.content.decode()
 
@@ -132,10 +147,14 @@ def test_analyst_cannot_post_to_an_edit_page(world):
 
 def test_grid_manager_deletes_a_customer_and_its_contacts(world):
     customer = world.customers["CUS-G1"]
-    response = client_for(world, "gridmanager").post(reverse("customers:delete", args=[customer.pk]))
+    response = client_for(world, "gridmanager").post(
+        reverse("customers:delete", args=[customer.pk])
+    )
     assert response.status_code == 302
     assert not Customer.objects.filter(pk=customer.pk).exists()
-    actions = set(ObjectChange.objects.filter(action="delete").values_list("content_type__model", flat=True))
+    actions = set(
+        ObjectChange.objects.filter(action="delete").values_list("content_type__model", flat=True)
+    )
     assert actions == {"customer", "contact"}
 
 
@@ -144,8 +163,15 @@ def test_rep_adds_a_primary_contact_and_the_old_primary_steps_down(world):
     old = customer.contacts.get()
     response = client_for(world, "rep").post(
         reverse("customers:contact-create", args=[customer.pk]),
-        {"name": "李经理", "title": "采购经理", "phone": "13912345678", "email": "li@example.com",
-         "wechat_id": "li_wx", "is_primary": "on", "note": ""},
+        {
+            "name": "李经理",
+            "title": "采购经理",
+            "phone": "13912345678",
+            "email": "li@example.com",
+            "wechat_id": "li_wx",
+            "is_primary": "on",
+            "note": "",
+        },
     )
     assert response.status_code == 302
     old.refresh_from_db()
@@ -156,7 +182,8 @@ def test_rep_adds_a_primary_contact_and_the_old_primary_steps_down(world):
 def test_contact_with_a_bad_email_is_refused_with_the_field_named(world):
     customer = world.customers["CUS-G1"]
     response = client_for(world, "rep").post(
-        reverse("customers:contact-create", args=[customer.pk]), {"name": "王", "email": "not-an-email"}
+        reverse("customers:contact-create", args=[customer.pk]),
+        {"name": "王", "email": "not-an-email"},
     )
     assert response.status_code == 400
     assert "Enter a valid email address." in response.content.decode()

@@ -45,7 +45,7 @@ def digest(*paths: Path, extra: str = "") -> str:
 
 
 def ensure_venv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 — runs on the system python3, before .venv
         sys.exit("GridSales needs Python 3.11 or newer; this is " + sys.version.split()[0])
     if not PYTHON.exists():
         say(f"creating the virtual environment in {VENV}")
@@ -86,11 +86,15 @@ def fetch_assets() -> None:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
             members = {m.name.removeprefix("package/"): m for m in tar.getmembers() if m.isfile()}
             for source, dest in pkg["files"].items():
-                picked = [n for n in members if n == source or (source.endswith("/") and n.startswith(source))]
+                picked = [
+                    n
+                    for n in members
+                    if n == source or (source.endswith("/") and n.startswith(source))
+                ]
                 if not picked:
                     raise SystemExit(f"{source} is missing from {pkg['name']}@{pkg['version']}")
                 for name in picked:
-                    out = VENDOR / (dest + name[len(source):] if source.endswith("/") else dest)
+                    out = VENDOR / (dest + name[len(source) :] if source.endswith("/") else dest)
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_bytes(tar.extractfile(members[name]).read())
     stamp.write_text(wanted)

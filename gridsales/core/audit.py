@@ -60,13 +60,18 @@ def _pre_save(sender, instance, raw=False, **kwargs):
     instance._audit_before = before
 
 
+def _without_auto_now(instance, data: dict | None) -> dict:
+    auto = {f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)}
+    return {k: v for k, v in (data or {}).items() if k not in auto}
+
+
 def _post_save(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
     before = None if created else getattr(instance, "_audit_before", None)
     after = snapshot(instance)
-    if not created and before == after:
-        return  # a save that changed nothing is not a change
+    if not created and _without_auto_now(instance, before) == _without_auto_now(instance, after):
+        return  # a save that changed nothing (but its auto_now timestamp) is not a change
     record(instance, "create" if created else "update", before, after)
 
 

@@ -61,7 +61,11 @@ class StyledFilterSet(django_filters.FilterSet):
         if not getattr(form, "_styled", False):
             for field in form.fields.values():
                 choices = list(getattr(field, "choices", []))
-                if choices and choices[0][0] == "" and not isinstance(field, forms.NullBooleanField):
+                if (
+                    choices
+                    and choices[0][0] == ""
+                    and not isinstance(field, forms.NullBooleanField)
+                ):
                     field.choices = [("", _("All")), *choices[1:]]
                 widget = field.widget
                 if isinstance(widget, forms.CheckboxSelectMultiple):

@@ -26,7 +26,8 @@ class CustomerQuerySet(RestrictedQuerySet):
         own = Q(**{f"{prefix}owner_id": scope.user_id})
         if action == "view":
             return in_read | own
-        if action == "delete":
+        if action == "delete" or scope.read_all:
+            # Analysts and finance read everything but write nothing, even what they own.
             return in_write
         # A rep edits the customers they own, as long as those stay in the rep's grids.
         unassigned = Q(**{f"{prefix}current_grid__isnull": True})

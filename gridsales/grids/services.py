@@ -50,6 +50,18 @@ def _check_parent(grid: Grid, parent: Grid | None) -> None:
         )
 
 
+def _reload_tree_fields(grid: Grid | None) -> None:
+    """Re-read path, depth and is_leaf from the database.
+
+    They change through queryset updates (moves, leaf flags), behind the backs of grid
+    objects a caller still holds; saving or building on a stale copy would corrupt the tree.
+    """
+    if grid is not None and grid.pk is not None:
+        grid.path, grid.depth, grid.is_leaf = (
+            Grid.objects.filter(pk=grid.pk).values_list("path", "depth", "is_leaf").get()
+        )
+
+
 def _refresh_leaf(grid_id: int | None) -> None:
     if grid_id is None:
         return
@@ -71,6 +83,7 @@ def grid_create(
     segment_rules: list | None = None,
 ) -> Grid:
     """Create a grid under `parent` (None = a root) and set its path and depth."""
+    _reload_tree_fields(parent)
     grid = Grid(
         code=code,
         name=name,
@@ -93,6 +106,7 @@ def grid_create(
     Grid.objects.filter(pk=grid.pk).update(path=grid.path)
     if parent is not None:
         Grid.objects.filter(pk=parent.pk).update(is_leaf=False)
+        parent.is_leaf = False
     return grid
 
 
@@ -104,6 +118,8 @@ def grid_update(
     unknown = set(fields) - set(_EDITABLE)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
+    _reload_tree_fields(grid)
+    _reload_tree_fields(parent)
     for name, value in fields.items():
         setattr(grid, name, value)
     if "geometry" in fields:

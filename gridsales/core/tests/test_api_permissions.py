@@ -1,0 +1,420 @@
+"""The permission matrix: every API route × every persona.
+
+Routes are enumerated from the API router, so a new viewset fails
+`test_every_api_route_has_a_matrix_entry` until its row is written here. For each persona
+the matrix states exactly which objects it lists, changes and deletes; the tests derive
+the expected answer of every detail, PATCH, DELETE and extra action from that:
+
+    not visible → 404    visible, not allowed → 403    allowed → the route's success code
+
+Each write runs in a savepoint that is rolled back, so one check never changes the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from gridsales.api import router
+from gridsales.conftest import PERSONAS, World
+from gridsales.core.models import ObjectChange
+from gridsales.customers.models import Customer
+from gridsales.customers.tests.factories import CustomerFactory
+from gridsales.team.services import membership_end
+
+READ_ALL = ("admin", "director", "analyst", "finance")
+EVERYTHING = frozenset({"<every object of the route>"})  # resolved against the world
+WRITE_ALL = ("admin", "director")
+
+
+def visible(everything: set[str], **scoped: set[str]) -> dict[str, set[str]]:
+    """Read-all roles see `everything`; the others see what is given (default nothing)."""
+    return {p: everything if p in READ_ALL else scoped.get(p, set()) for p in PERSONAS}
+
+
+def writable(everything: set[str], **scoped: set[str]) -> dict[str, set[str]]:
+    """Admins and directors write `everything`; the others what is given (default nothing)."""
+    return {p: everything if p in WRITE_ALL else scoped.get(p, set()) for p in PERSONAS}
+
+
+def statuses(default: int, **by_persona: int) -> dict[str, int]:
+    return {p: by_persona.get(p, default) for p in PERSONAS}
+
+
+@dataclass
+class Action:
+    """An extra (detail) action: POSTed with `payload`, allowed for the `allowed` sets."""
+
+    payload: dict
+    allowed: dict[str, set[str]]
+
+
+@dataclass
+class Route:
+    objects: Callable[[World], dict[str, int]]  # key → pk of every object the world has
+    key: Callable[[dict], str]  # an API row → its key
+    view: dict[str, set[str]]
+    change: dict[str, set[str]] = field(default_factory=lambda: writable(set()))
+    delete: dict[str, set[str]] = field(default_factory=lambda: writable(set()))
+    patch: dict | None = None  # None: a read-only route (writes answer 405)
+    create: dict | None = None
+    created: dict[str, int] = field(default_factory=lambda: statuses(405))
+    deleted: int = 204  # what an allowed DELETE answers
+    actions: dict[str, Action] = field(default_factory=dict)
+
+
+GRIDS = {"HQ", "R1", "R2", "R1-A1", "R2-A1", "R1-A1-G1", "R1-A1-G2", "R2-A1-G1"}
+R1_TREE = {"R1", "R1-A1", "R1-A1-G1", "R1-A1-G2"}
+USERS = set(PERSONAS)
+CUSTOMERS = {"CUS-G1", "CUS-G2", "CUS-R2", "CUS-NOGRID"}
+MEMBERSHIPS = {"regional@R1", "gridmanager@R1-A1-G1", "rep@R1-A1-G1", "rep2@R2-A1-G1"}
+G1_MEMBERSHIPS = {"gridmanager@R1-A1-G1", "rep@R1-A1-G1"}
+
+
+def contacts_of(codes_by_persona: dict[str, set[str]]) -> dict[str, set[str]]:
+    """A contact is as visible and writable as its customer (names are "Contact <code>")."""
+    return {p: {f"Contact {c}" for c in codes} for p, codes in codes_by_persona.items()}
+
+
+CUSTOMER_VIEW = visible(
+    CUSTOMERS,
+    regional={"CUS-G1", "CUS-G2"},
+    gridmanager={"CUS-G1"},
+    rep={"CUS-G1", "CUS-NOGRID"},  # its grid's customer + the unassigned one it owns
+    rep2={"CUS-R2"},
+)
+CUSTOMER_CHANGE = writable(
+    CUSTOMERS,
+    regional={"CUS-G1", "CUS-G2"},
+    gridmanager={"CUS-G1"},
+    rep={"CUS-G1", "CUS-NOGRID"},
+    rep2={"CUS-R2"},
+)
+# Reps edit what they own but never delete customers.
+CUSTOMER_DELETE = writable(CUSTOMERS, regional={"CUS-G1", "CUS-G2"}, gridmanager={"CUS-G1"})
+# Create payloads that reference R1-A1-G1 and its people: outside rep2's and the outsider's
+# scope those references do not resolve (400, as if they did not exist); read-only roles
+# see them but may not write (403).
+CREATED_IN_G1 = statuses(201, analyst=403, finance=403, rep2=400, outsider=400)
+
+MATRIX: dict[str, Route] = {
+    "grids": Route(
+        objects=lambda w: {code: g.pk for code, g in w.grids.items()},
+        key=lambda row: row["code"],
+        view=visible(
+            GRIDS,
+            regional=R1_TREE,
+            gridmanager={"R1-A1-G1"},
+            rep={"R1-A1-G1"},
+            rep2={"R2-A1-G1"},
+        ),
+        # Only regional managers (and HQ) restructure the tree.
+        change=writable(GRIDS, regional=R1_TREE),
+        delete=writable(GRIDS, regional=R1_TREE),
+        # Every fixture grid has sub-grids, customers or members, so the service refuses.
+        deleted=400,
+        patch={"description": "edited"},
+        create={"code": "NEW-SUB", "name": "新子网格", "parent": "R1-A1-G1", "level": "subgrid"},
+        created=statuses(
+            201,
+            analyst=403,
+            finance=403,
+            gridmanager=403,
+            rep=403,
+            rep2=400,
+            outsider=400,
+        ),
+    ),
+    "reps": Route(
+        objects=lambda w: {name: u.pk for name, u in w.users.items()},
+        key=lambda row: row["username"],
+        view=visible(
+            USERS,
+            regional={"regional", "gridmanager", "rep"},
+            gridmanager={"gridmanager", "rep"},
+            rep={"rep", "gridmanager"},
+            rep2={"rep2"},
+            outsider={"outsider"},
+        ),
+        change=writable(USERS),
+        delete=writable(USERS),  # deactivates, see team/tests/test_api.py
+        patch={"title": "edited"},
+        create={"username": "newbie", "password": "Newbie-pw-123", "display_name": "新人"},
+        created=statuses(403, admin=201, director=201),
+    ),
+    "memberships": Route(
+        objects=lambda w: {key: m.pk for key, m in w.memberships.items()},
+        key=lambda row: f"{row['user']}@{row['grid']}",
+        view=visible(
+            MEMBERSHIPS,
+            regional={"regional@R1", *G1_MEMBERSHIPS},
+            gridmanager=G1_MEMBERSHIPS,
+            rep=G1_MEMBERSHIPS,
+            rep2={"rep2@R2-A1-G1"},
+        ),
+        change=writable(
+            MEMBERSHIPS, regional={"regional@R1", *G1_MEMBERSHIPS}, gridmanager=G1_MEMBERSHIPS
+        ),
+        delete=writable(
+            MEMBERSHIPS, regional={"regional@R1", *G1_MEMBERSHIPS}, gridmanager=G1_MEMBERSHIPS
+        ),
+        # Every fixture membership has started: deleting is refused, ending is the way.
+        deleted=400,
+        patch={"note": "edited"},
+        create={
+            "user": "rep",
+            "grid": "R1-A1-G2",
+            "share_pct": "50.00",
+            "valid_from": timezone.localdate().isoformat(),
+        },
+        created=statuses(
+            201,
+            analyst=403,
+            finance=403,
+            gridmanager=400,  # R1-A1-G2 is outside its scope
+            rep=400,
+            rep2=400,
+            outsider=400,
+        ),
+        actions={
+            "end": Action(
+                payload={},
+                allowed=writable(
+                    MEMBERSHIPS,
+                    regional={"regional@R1", *G1_MEMBERSHIPS},
+                    gridmanager=G1_MEMBERSHIPS,
+                ),
+            )
+        },
+    ),
+    "customers": Route(
+        objects=lambda w: {code: c.pk for code, c in w.customers.items()},
+        key=lambda row: row["code"],
+        view=CUSTOMER_VIEW,
+        change=CUSTOMER_CHANGE,
+        delete=CUSTOMER_DELETE,
+        patch={"address": "edited"},
+        create={"code": "CUS-NEW", "name": "新客户", "current_grid": "R1-A1-G1", "owner": "rep"},
+        created=CREATED_IN_G1,
+    ),
+    "contacts": Route(
+        objects=lambda w: {name: c.pk for name, c in w.contacts.items()},
+        key=lambda row: row["name"],
+        view=contacts_of(CUSTOMER_VIEW),
+        change=contacts_of(CUSTOMER_CHANGE),
+        # Contacts are part of the customer's record: whoever edits it manages its contacts.
+        delete=contacts_of(CUSTOMER_CHANGE),
+        patch={"note": "edited"},
+        create={"customer": "CUS-G1", "name": "New contact"},
+        created=CREATED_IN_G1,
+    ),
+    "audit": Route(
+        objects=lambda w: {str(pk): pk for pk in ObjectChange.objects.values_list("pk", flat=True)},
+        key=lambda row: str(row["id"]),
+        # The global log: the admin reads all of it, nobody else any of it.
+        view={p: EVERYTHING if p == "admin" else set() for p in PERSONAS},
+    ),
+}
+
+
+def isolated(call, *args, **kwargs):
+    """Make one request inside a savepoint that is rolled back afterwards."""
+    with transaction.atomic():
+        response = call(*args, **kwargs)
+        transaction.set_rollback(True)
+    return response
+
+
+def url(prefix: str, pk: int | None = None, action: str | None = None) -> str:
+    path = f"/api/v1/{prefix}/"
+    if pk is not None:
+        path += f"{pk}/"
+    if action is not None:
+        path += f"{action}/"
+    return path
+
+
+def expected_view(prefix: str, persona: str, objects: dict[str, int]) -> set[str]:
+    keys = MATRIX[prefix].view[persona]
+    return set(objects) if keys is EVERYTHING else keys
+
+
+def _extra_action_names(viewset) -> set[str]:
+    return {a.url_path for a in viewset.get_extra_actions()}
+
+
+def test_every_api_route_has_a_matrix_entry():
+    prefixes = {prefix for prefix, _viewset, _basename in router.registry}
+    assert prefixes == set(MATRIX), "add the new route's row to MATRIX"
+    for prefix, viewset, _basename in router.registry:
+        assert _extra_action_names(viewset) == set(MATRIX[prefix].actions), prefix
+
+
+def test_the_matrix_is_consistent_with_the_world(world):
+    for prefix, route in MATRIX.items():
+        objects = route.objects(world)
+        for persona in PERSONAS:
+            can_view = expected_view(prefix, persona, objects)
+            assert can_view <= set(objects), (prefix, persona)
+            allowed = [route.change[persona], route.delete[persona]]
+            allowed += [a.allowed[persona] for a in route.actions.values()]
+            for keys in allowed:
+                assert keys <= can_view, f"{prefix}: {persona} may write what it cannot see"
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("prefix", list(MATRIX))
+def test_persona_reaches_exactly_its_scope(prefix, persona, world, api):
+    route = MATRIX[prefix]
+    client = api(persona)
+    objects = route.objects(world)
+    can_view = expected_view(prefix, persona, objects)
+    problems: list[str] = []
+
+    def check(what: str, got: int, want: int) -> None:
+        if got != want:
+            problems.append(f"{what}: answered {got}, expected {want}")
+
+    response = client.get(url(prefix), {"page_size": 1000})
+    check("GET list", response.status_code, 200)
+    listed = {route.key(row) for row in response.json()["results"]}
+    if listed != can_view:
+        problems.append(
+            f"GET list: shows {sorted(listed - can_view)} too many, "
+            f"{sorted(can_view - listed)} missing"
+        )
+
+    for key, pk in sorted(objects.items()):
+        seen = key in can_view
+        check(f"GET {key}", client.get(url(prefix, pk)).status_code, 200 if seen else 404)
+
+        if route.patch is None:
+            check(f"PATCH {key}", isolated(client.patch, url(prefix, pk), {}).status_code, 405)
+            check(f"DELETE {key}", isolated(client.delete, url(prefix, pk)).status_code, 405)
+            continue
+        want = (200 if key in route.change[persona] else 403) if seen else 404
+        got = isolated(client.patch, url(prefix, pk), route.patch, format="json").status_code
+        check(f"PATCH {key}", got, want)
+        want = (route.deleted if key in route.delete[persona] else 403) if seen else 404
+        check(f"DELETE {key}", isolated(client.delete, url(prefix, pk)).status_code, want)
+
+        for name, action in route.actions.items():
+            want = (200 if key in action.allowed[persona] else 403) if seen else 404
+            path = url(prefix, pk, name)
+            got = isolated(client.post, path, action.payload, format="json").status_code
+            check(f"POST {name} {key}", got, want)
+
+    payload = route.create or {}
+    got = isolated(client.post, url(prefix), payload, format="json")
+    check(f"POST create ({got.content[:200]!r})", got.status_code, route.created[persona])
+
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("prefix", list(MATRIX))
+def test_anonymous_callers_are_turned_away_from_every_route(prefix, world, api):
+    client = api(None)
+    pk = next(iter(MATRIX[prefix].objects(world).values()))
+    for response in (
+        client.get(url(prefix)),
+        client.get(url(prefix, pk)),
+        client.post(url(prefix), {}, format="json"),
+        client.delete(url(prefix, pk)),
+    ):
+        assert response.status_code in (401, 403)
+        assert "results" not in response.json()
+
+
+def test_analyst_create_is_rolled_back_with_403(world, api):
+    response = api("analyst").post(
+        "/api/v1/customers/", {"code": "CUS-NEW", "name": "新客户"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not Customer.objects.filter(code="CUS-NEW").exists()
+
+
+def test_rep_cannot_give_its_customer_away(world, api):
+    """Changing the owner would put the customer outside the rep's scope: rolled back."""
+    response = api("rep").patch(
+        f"/api/v1/customers/{world.customers['CUS-G1'].pk}/",
+        {"owner": "gridmanager", "address": "moved"},
+        format="json",
+    )
+    assert response.status_code == 403
+    customer = world.customers["CUS-G1"]
+    customer.refresh_from_db()
+    assert (customer.owner.username, customer.address) == ("rep", "")
+
+
+def test_grid_manager_cannot_create_a_customer_outside_its_grids(world, api):
+    response = api("gridmanager").post(
+        "/api/v1/customers/", {"code": "CUS-LOOSE", "name": "无网格客户"}, format="json"
+    )
+    assert response.status_code == 403
+    assert not Customer.objects.filter(code="CUS-LOOSE").exists()
+
+
+def test_regional_manager_cannot_move_a_grid_out_of_its_region(world, api):
+    g2 = world.grids["R1-A1-G2"]
+    response = api("regional").patch(f"/api/v1/grids/{g2.pk}/", {"parent": None}, format="json")
+    assert response.status_code == 403
+    g2.refresh_from_db()
+    assert g2.parent == world.grids["R1-A1"]
+
+
+def test_rep_sees_a_customer_it_owns_in_another_grid_but_cannot_edit_it(world, api):
+    customer = world.customers["CUS-R2"]
+    customer.owner = world.users["rep"]
+    customer.save()
+    client = api("rep")
+    assert client.get(f"/api/v1/customers/{customer.pk}/").status_code == 200
+    response = client.patch(f"/api/v1/customers/{customer.pk}/", {"address": "x"}, format="json")
+    assert response.status_code == 403
+
+
+def test_outsider_sees_only_itself_and_the_customers_it_owns(world, api):
+    CustomerFactory(code="CUS-OUT", owner=world.users["outsider"])
+    client = api("outsider")
+    customers = client.get("/api/v1/customers/").json()["results"]
+    assert [c["code"] for c in customers] == ["CUS-OUT"]
+    reps = client.get("/api/v1/reps/").json()["results"]
+    assert [r["username"] for r in reps] == ["outsider"]
+    assert client.get("/api/v1/grids/").json()["count"] == 0
+
+
+def test_an_ended_membership_no_longer_grants_scope(world, api):
+    membership_end(membership=world.memberships["rep@R1-A1-G1"])  # ends today: still in force
+    client = api("rep")
+    assert client.get("/api/v1/grids/").json()["count"] == 1
+    m = world.memberships["rep@R1-A1-G1"]
+    m.valid_to = m.valid_from
+    m.save()
+    codes = {c["code"] for c in client.get("/api/v1/customers/").json()["results"]}
+    # Only the customers it owns remain, CUS-G1 included, but not the grid itself.
+    assert codes == {"CUS-G1", "CUS-NOGRID"}
+    assert client.get("/api/v1/grids/").json()["count"] == 0
+
+
+def test_a_deactivated_user_is_locked_out(world, api):
+    client = api("rep")
+    user = world.users["rep"]
+    user.is_active = False
+    user.save()
+    assert client.get("/api/v1/customers/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize("persona", ["analyst", "finance"])
+def test_read_only_roles_write_nothing_even_what_they_own(persona, world, api):
+    customer = world.customers["CUS-NOGRID"]
+    customer.owner = world.users[persona]
+    customer.save()
+    client = api(persona)
+    url_ = f"/api/v1/customers/{customer.pk}/"
+    assert client.patch(url_, {"address": "x"}, format="json").status_code == 403
+    assert client.delete(url_).status_code == 403
+    contact = world.contacts["Contact CUS-NOGRID"]
+    assert client.delete(f"/api/v1/contacts/{contact.pk}/").status_code == 403

@@ -1,0 +1,62 @@
+"""Customer and contact services: validation and invariants."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from gridsales.customers import services
+from gridsales.customers.models import Contact
+from gridsales.customers.tests.factories import ContactFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_one_contact_per_customer_is_primary():
+    customer = CustomerFactory()
+    first = ContactFactory(customer=customer, is_primary=True)
+    second = ContactFactory(customer=customer, is_primary=True)
+    primary = Contact.objects.filter(customer=customer, is_primary=True)
+    assert list(primary) == [second]
+    first.refresh_from_db()
+    assert not first.is_primary
+
+
+def test_making_an_existing_contact_primary_demotes_the_other():
+    customer = CustomerFactory()
+    first = ContactFactory(customer=customer, is_primary=True)
+    second = ContactFactory(customer=customer)
+    services.contact_save(contact=second, is_primary=True)
+    first.refresh_from_db()
+    assert (first.is_primary, second.is_primary) == (False, True)
+
+
+def test_primary_contacts_of_other_customers_are_left_alone():
+    a = ContactFactory(is_primary=True)
+    b = ContactFactory(is_primary=True)
+    a.refresh_from_db()
+    assert a.is_primary and b.is_primary
+
+
+def test_tags_are_trimmed_and_deduplicated_in_order():
+    customer = CustomerFactory(tags=[" 重点客户 ", "VIP", "重点客户", "", "  "])
+    assert customer.tags == ["重点客户", "VIP"]
+
+
+def test_coordinates_must_be_on_earth():
+    with pytest.raises(ValidationError) as caught:
+        CustomerFactory(lat=91, lng=181)
+    assert set(caught.value.message_dict) == {"lat", "lng"}
+
+
+def test_customer_codes_are_unique():
+    CustomerFactory(code="DUP-1")
+    with pytest.raises(ValidationError) as caught:
+        CustomerFactory(code="DUP-1")
+    assert "code" in caught.value.message_dict
+
+
+def test_customer_update_only_touches_customer_fields():
+    customer = CustomerFactory(name="旧名")
+    services.customer_update(customer=customer, name="新名", pk=999, created_at=None)
+    customer.refresh_from_db()
+    assert customer.name == "新名"
+    assert customer.pk != 999

@@ -65,7 +65,12 @@ def scope_for(user) -> Scope:
         if not read_all:
             from gridsales.team.models import Membership
 
-            rows = Membership.objects.active().filter(user=user).values_list("grid__path", "role")
+            rows = (
+                Membership.objects.active()
+                .filter(user=user)
+                .order_by()  # the default ordering would join users for nothing
+                .values_list("grid__path", "role")
+            )
             read_paths = minimal_paths(path for path, _ in rows)
             if role in MANAGER_ROLES:
                 write_paths = minimal_paths(path for path, r in rows if r == "manager")

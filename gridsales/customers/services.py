@@ -29,6 +29,8 @@ CONTACT_FIELDS = ("customer", "name", "title", "phone", "email", "wechat_id", "i
 def _clean_tags(tags) -> list[str]:
     seen: dict[str, None] = {}
     for tag in tags or []:
+        if tag is None:
+            continue
         tag = str(tag).strip()
         if tag:
             seen.setdefault(tag, None)

@@ -77,6 +77,8 @@ class Grid(AuditedModel):
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 
     objects = GridQuerySet.as_manager()
+    # Derived from parent and geometry, which are audited themselves.
+    audit_exclude = ("path", "depth", "is_leaf", "min_lng", "min_lat", "max_lng", "max_lat")
 
     class Meta:
         verbose_name = _("Grid")

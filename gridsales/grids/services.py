@@ -62,6 +62,15 @@ def _reload_tree_fields(grid: Grid | None) -> None:
         )
 
 
+def _path_for(parent: Grid | None, pk: int) -> str:
+    """The materialised path of grid `pk` under `parent`.
+
+    Ids are zero-padded so that ordering by path lists siblings in creation order
+    ("/00000002/" before "/00000010/"), which plain numbers would not.
+    """
+    return f"{parent.path if parent else '/'}{pk:08d}/"
+
+
 def _refresh_leaf(grid_id: int | None) -> None:
     if grid_id is None:
         return
@@ -102,7 +111,7 @@ def grid_create(
     grid.full_clean()
     grid.save()
     # The path holds the grid's own pk, known only after the insert.
-    grid.path = f"{parent.path if parent else '/'}{grid.pk}/"
+    grid.path = _path_for(parent, grid.pk)
     Grid.objects.filter(pk=grid.pk).update(path=grid.path)
     if parent is not None:
         Grid.objects.filter(pk=parent.pk).update(is_leaf=False)
@@ -143,7 +152,7 @@ def grid_update(
     grid.save()
     if moving:
         old_path = grid.path
-        new_path = f"{parent.path if parent else '/'}{grid.pk}/"
+        new_path = _path_for(parent, grid.pk)
         shift = (0 if parent is None else parent.depth + 1) - grid.depth
         Grid.objects.filter(path__startswith=old_path).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -39,6 +40,7 @@ def rep_create(*, username: str, password: str | None = None, **fields) -> User:
         if name in fields:
             setattr(user, name, fields.pop(name))
     if password:
+        _check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -49,12 +51,22 @@ def rep_create(*, username: str, password: str | None = None, **fields) -> User:
     return user
 
 
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
 @transaction.atomic
-def rep_update(*, user: User, **fields) -> User:
-    """Update a rep's user fields and profile fields in one go."""
+def rep_update(*, user: User, password: str | None = None, **fields) -> User:
+    """Update a rep's user fields and profile fields (and password) in one go."""
     user_fields = {k: v for k, v in fields.items() if k in USER_FIELDS}
     profile_fields = {k: v for k, v in fields.items() if k in PROFILE_FIELDS}
-    if user_fields:
+    if password:
+        _check_password(password, user)
+        user.set_password(password)
+    if user_fields or password:
         model_save(user, **user_fields)
     profile, _created = RepProfile.objects.get_or_create(user=user)
     if profile_fields:

@@ -140,8 +140,10 @@ MATRIX: dict[str, Route] = {
             rep2={"rep2"},
             outsider={"outsider"},
         ),
-        change=writable(USERS),
-        delete=writable(USERS),  # deactivates, see team/tests/test_api.py
+        # Only an administrator touches an administrator's account (a director could
+        # otherwise take it over, or deactivate it).
+        change={**writable(USERS), "director": USERS - {"admin"}},
+        delete={**writable(USERS), "director": USERS - {"admin"}},  # deactivates
         patch={"title": "edited"},
         create={"username": "newbie", "password": "Newbie-pw-123", "display_name": "新人"},
         created=statuses(403, admin=201, director=201),
@@ -351,8 +353,11 @@ def test_rep_cannot_give_its_customer_away(world, api):
 
 
 def test_grid_manager_cannot_create_a_customer_outside_its_grids(world, api):
+    # No grid and someone else as owner: neither in the manager's grids nor their own.
     response = api("gridmanager").post(
-        "/api/v1/customers/", {"code": "CUS-LOOSE", "name": "无网格客户"}, format="json"
+        "/api/v1/customers/",
+        {"code": "CUS-LOOSE", "name": "无网格客户", "owner": "rep"},
+        format="json",
     )
     assert response.status_code == 403
     assert not Customer.objects.filter(code="CUS-LOOSE").exists()

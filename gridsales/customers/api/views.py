@@ -1,6 +1,7 @@
 from django.db.models import Count
 
 from gridsales.core.api import ScopedModelViewSet
+from gridsales.core.scope import scope_for
 from gridsales.customers import services
 from gridsales.customers.api.serializers import ContactSerializer, CustomerSerializer
 from gridsales.customers.filtersets import ContactFilterSet, CustomerFilterSet
@@ -26,7 +27,11 @@ class CustomerViewSet(ScopedModelViewSet):
 
     def perform_write(self, serializer):
         if serializer.instance is None:
-            return services.customer_create(**serializer.validated_data)
+            data = dict(serializer.validated_data)
+            if "owner" not in data and not scope_for(self.request.user).read_all:
+                # A rep or manager who leaves the owner out means "mine".
+                data["owner"] = self.request.user
+            return services.customer_create(**data)
         return services.customer_update(customer=serializer.instance, **serializer.validated_data)
 
 

@@ -187,3 +187,13 @@ def test_a_new_primary_contact_demotes_the_old_one(world, api):
     assert response.status_code == 201
     primary = Contact.objects.filter(customer=customer, is_primary=True)
     assert [c.name for c in primary] == ["新主联系人"]
+
+
+def test_a_rep_who_leaves_out_the_owner_becomes_the_owner(api, world):
+    response = api("rep").post(
+        "/api/v1/customers/",
+        {"code": "MINE-1", "name": "我的新客户", "current_grid": "R1-A1-G1"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["owner"] == "rep"

@@ -62,7 +62,7 @@ def test_regional_manager_creates_a_grid_in_its_region(world, api):
     assert response.status_code == 201, response.content
     body = response.json()
     grid = Grid.objects.get(code="R1-A2")
-    assert body["path"] == grid.path == f"{world.grids['R1'].path}{grid.pk}/"
+    assert body["path"] == grid.path == f"{world.grids['R1'].path}{grid.pk:08d}/"
     assert (body["depth"], body["is_leaf"]) == (2, True)
 
 

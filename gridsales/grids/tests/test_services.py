@@ -19,14 +19,14 @@ def fresh(grid: Grid) -> Grid:
 
 def test_a_root_grid_has_its_own_id_as_path():
     root = GridFactory()
-    assert fresh(root).path == f"/{root.pk}/"
+    assert fresh(root).path == f"/{root.pk:08d}/"
     assert (root.depth, root.is_leaf) == (0, True)
 
 
 def test_a_child_extends_its_parents_path_and_makes_it_an_inner_grid():
     root = GridFactory()
     child = GridFactory(parent=root)
-    assert fresh(child).path == f"/{root.pk}/{child.pk}/"
+    assert fresh(child).path == f"/{root.pk:08d}/{child.pk:08d}/"
     assert fresh(child).depth == 1
     assert fresh(child).is_leaf
     assert not fresh(root).is_leaf
@@ -47,7 +47,7 @@ def test_moving_a_grid_re_paths_its_whole_subtree(world):
     for code in ("R1-A1", "R1-A1-G1", "R1-A1-G2"):
         grid = fresh(world.grids[code])
         assert grid.path.startswith(fresh(r2).path), code
-        assert grid.path.endswith(f"/{grid.pk}/")
+        assert grid.path.endswith(f"/{grid.pk:08d}/")
         assert grid.depth == grid.path.count("/") - 2
     assert fresh(world.grids["R1-A1-G1"]).depth == 3
     # R1 lost its only child; R2 keeps its.
@@ -58,7 +58,7 @@ def test_moving_a_grid_re_paths_its_whole_subtree(world):
 def test_moving_a_grid_to_the_top_makes_it_a_root(world):
     area = world.grids["R2-A1"]
     services.grid_update(grid=area, parent=None, parent_set=True)
-    assert fresh(area).path == f"/{area.pk}/"
+    assert fresh(area).path == f"/{area.pk:08d}/"
     assert fresh(world.grids["R2-A1-G1"]).depth == 1
 
 
@@ -183,5 +183,22 @@ def test_a_child_added_under_a_stale_parent_object_gets_the_current_path(world):
     g1 = world.grids["R1-A1-G1"]
     services.grid_update(grid=world.grids["R1-A1"], parent=world.grids["R2"], parent_set=True)
     sub = GridFactory(parent=g1)
-    assert fresh(sub).path == f"{fresh(g1).path}{sub.pk}/"
+    assert fresh(sub).path == f"{fresh(g1).path}{sub.pk:08d}/"
     assert fresh(sub).depth == 4
+
+
+def test_ordering_by_path_lists_siblings_in_creation_order_past_nine(db):
+    root = GridFactory(code="ROOT")
+    children = [GridFactory(code=f"K{i:02d}", parent=root) for i in range(12)]
+    listed = list(Grid.objects.filter(parent=root).values_list("code", flat=True))
+    assert listed == [c.code for c in children]
+
+
+def test_the_audit_record_of_a_grid_holds_its_parent_not_the_derived_path(db):
+    from gridsales.core.models import ObjectChange
+
+    root = GridFactory(code="ROOT")
+    child = GridFactory(code="KID", parent=root)
+    record = ObjectChange.objects.get(object_id=child.pk, content_type__model="grid")
+    assert record.after["parent"] == root.pk
+    assert "path" not in record.after and "depth" not in record.after

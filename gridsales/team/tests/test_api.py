@@ -128,3 +128,42 @@ def test_a_grid_manager_cannot_deactivate_its_rep(world, api):
     rep = world.users["rep"]
     assert api("gridmanager").delete(f"{REPS}{rep.pk}/").status_code == 403
     assert User.objects.get(pk=rep.pk).is_active
+
+
+def test_a_director_cannot_grant_the_administrator_role(api, world):
+    client = api("director")
+    response = client.post(
+        "/api/v1/reps/",
+        {"username": "mole", "password": "Mole-pw-12345", "role": "admin"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 403
+    assert "Only an administrator" in response.json()["detail"]
+    promote = client.patch(
+        f"/api/v1/reps/{world.users['director'].pk}/", {"role": "admin"}, format="json"
+    )
+    assert promote.status_code == 403
+    world.users["director"].refresh_from_db()
+    assert world.users["director"].role == "director"
+
+
+def test_an_administrator_can_create_another_administrator(api, world):
+    response = api("admin").post(
+        "/api/v1/reps/",
+        {"username": "admin2", "password": "Admin2-pw-12345", "role": "admin"},
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["role"] == "admin"
+
+
+def test_a_weak_password_is_refused_with_the_reason(api, world):
+    response = api("admin").post(
+        "/api/v1/reps/",
+        {"username": "weak", "password": "123"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "This password is too short." in " ".join(response.json()["password"])

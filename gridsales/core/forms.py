@@ -4,16 +4,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-class ScopedModelForm(forms.ModelForm):
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            widget.attrs.setdefault("class", css)
+def style_fields(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget of `form`."""
+    for field in form.fields.values():
+        widget = field.widget
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        widget.attrs.setdefault("class", css)
+
+
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the form: on its field, or above the form."""
 
     def add_service_errors(self, exc: ValidationError) -> None:
         if hasattr(exc, "error_dict"):
@@ -21,3 +23,10 @@ class ScopedModelForm(forms.ModelForm):
                 self.add_error(field if field in self.fields else None, errors)
         else:
             self.add_error(None, exc)
+
+
+class ScopedModelForm(ServiceErrorsMixin, forms.ModelForm):
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        style_fields(self)

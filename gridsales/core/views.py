@@ -152,13 +152,13 @@ class ServiceFormView(LoginRequiredMixin, TemplateView):
         return self.form_class(data=data, instance=instance, user=self.request.user)
 
     def get(self, request, *args, **kwargs):
-        instance = self.get_instance()
+        instance = self.object = self.get_instance()
         return self.render_to_response(
             self.get_context_data(form=self.get_form(instance), object=instance)
         )
 
     def post(self, request, *args, **kwargs):
-        instance = self.get_instance()
+        instance = self.object = self.get_instance()
         form = self.get_form(instance)
         if form.is_valid():
             try:

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from gridsales.accounts.choices import Role
 from gridsales.accounts.models import User
+from gridsales.core.scope import scope_for
 from gridsales.core.services import model_save
 from gridsales.grids.models import Grid
 from gridsales.team.choices import MembershipRole
@@ -30,6 +31,19 @@ PROFILE_FIELDS = (
     "home_lat",
     "home_lng",
 )
+
+
+def ensure_may_manage_account(*, actor: User, account: User | None, role: str | None) -> None:
+    """Only an administrator creates, changes, grants or deactivates an administrator.
+
+    Otherwise a director could make themselves (or a friend) an administrator, or take over
+    or lock out an administrator's account. Raises PermissionDenied.
+    """
+    touches_admin = role == Role.ADMIN or (account is not None and account.is_admin)
+    if touches_admin and scope_for(actor).role != Role.ADMIN:
+        raise PermissionDenied(
+            _("Only an administrator can create, change or grant an administrator account.")
+        )
 
 
 @transaction.atomic

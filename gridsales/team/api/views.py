@@ -5,10 +5,8 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gridsales.accounts.choices import Role
 from gridsales.accounts.models import User
 from gridsales.core.api import ScopedModelViewSet, ensure_allowed
-from gridsales.core.scope import scope_for
 from gridsales.team import services
 from gridsales.team.api.serializers import (
     MembershipEndSerializer,
@@ -36,24 +34,17 @@ class RepViewSet(ScopedModelViewSet):
             .order_by("username")
         )
 
-    def _guard_admin_accounts(self, instance, role: str | None) -> None:
-        touches_admin = role == Role.ADMIN or (instance is not None and instance.is_admin)
-        if touches_admin and scope_for(self.request.user).role != Role.ADMIN:
-            # Otherwise a director could make themselves (or a friend) an administrator,
-            # or take over or lock out an administrator's account.
-            raise exceptions.PermissionDenied(
-                _("Only an administrator can create, change or grant an administrator account.")
-            )
-
     def perform_write(self, serializer):
         data = serializer.flat_data()
-        self._guard_admin_accounts(serializer.instance, data.get("role"))
+        services.ensure_may_manage_account(
+            actor=self.request.user, account=serializer.instance, role=data.get("role")
+        )
         if serializer.instance is None:
             return services.rep_create(**data)
         return services.rep_update(user=serializer.instance, **data)
 
     def perform_remove(self, instance):
-        self._guard_admin_accounts(instance, None)
+        services.ensure_may_manage_account(actor=self.request.user, account=instance, role=None)
         # People are never deleted (history refers to them): deactivate instead.
         services.rep_update(user=instance, is_active=False)
 

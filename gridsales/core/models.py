@@ -73,3 +73,50 @@ class ObjectChange(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class ImportRunQuerySet(RestrictedQuerySet):
+    def scope_q(self, scope, action):
+        # Everyone reads the runs they made; read-all roles read every run (restrict()
+        # answers them before asking here). Nobody edits a run.
+        if action == "view":
+            return models.Q(user_id=scope.user_id)
+        return models.Q(pk__in=[])
+
+
+class ImportRun(AuditedModel):
+    """One import that wrote data: who, when, what kind, which file, the counts and errors.
+
+    Imports write with bulk operations, which bypass the per-object audit signals; this
+    record (itself audited) is the summary the audit log keeps of the run instead.
+    """
+
+    time = models.DateTimeField(_("Time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("User"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(_("Username"), max_length=150, blank=True)
+    kind = models.CharField(_("Kind"), max_length=40)
+    file_name = models.CharField(_("File name"), max_length=255, blank=True)
+    options = models.JSONField(_("Options"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("Rows"), default=0)
+    created = models.PositiveIntegerField(_("Created"), default=0)
+    updated = models.PositiveIntegerField(_("Updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("Unchanged"), default=0)
+    skipped = models.PositiveIntegerField(_("Skipped"), default=0)
+    errors = models.JSONField(_("Errors"), default=list, blank=True)
+
+    objects = ImportRunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Import run")
+        verbose_name_plural = _("Import run")
+        ordering = ["-time", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"

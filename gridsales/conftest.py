@@ -141,3 +141,16 @@ def api(world):
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (zh-hans): a request made with another
+    Accept-Language leaves that language active in the thread, which would make later
+    tests depend on the order they run in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "gridsales.grids",
     "gridsales.team",
     "gridsales.customers",
+    "gridsales.targets",
 ]
 
 MIDDLEWARE = [
@@ -194,10 +195,18 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Map background tiles (a URL template for Leaflet). Boundaries are WGS-84: use a WGS-84
-# tile source (OpenStreetMap, Tianditu) rather than GCJ-02 ones (Amap), or shapes shift.
-MAP_TILES = os.environ.get("GRIDSALES_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_ATTRIBUTION = os.environ.get("GRIDSALES_MAP_ATTRIBUTION", "© OpenStreetMap")
+# Map background tiles (a URL template for Leaflet, e.g.
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png). Empty (the default): a plain background,
+# so maps work offline. GRIDSALES_MAP_TILES_CRS says which coordinates the tiles use:
+# wgs84 (OpenStreetMap, Tianditu) or gcj02 (Amap, Tencent) — then every coordinate sent to
+# the browser is shifted to GCJ-02 so shapes sit right on the tiles.
+MAP_TILES = os.environ.get("GRIDSALES_MAP_TILES", "")
+MAP_ATTRIBUTION = os.environ.get("GRIDSALES_MAP_ATTRIBUTION", "")
+MAP_TILES_CRS = os.environ.get("GRIDSALES_MAP_TILES_CRS", "wgs84").lower()
+if MAP_TILES_CRS not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured(
+        f"GRIDSALES_MAP_TILES_CRS must be wgs84 or gcj02, not {MAP_TILES_CRS!r}"
+    )
 
 LOGGING = {
     "version": 1,

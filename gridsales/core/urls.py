@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gridsales.core import pages
+from gridsales.core.io.views import ExportPageView, ImportPageView
 
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
@@ -10,7 +11,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", pages.AuditListView.as_view(), name="audit-list"),
     path("audit/<str:label>/<int:pk>/", pages.ObjectHistoryView.as_view(), name="object-history"),
+    path("import/<slug:kind>/", ImportPageView.as_view(), name="import"),
+    path("export/<slug:kind>.<slug:fmt>", ExportPageView.as_view(), name="export"),
     path("grids/", include("gridsales.grids.urls")),
+    path("map/", include("gridsales.grids.map_urls")),
     path("reps/", include("gridsales.team.urls")),
     path("customers/", include("gridsales.customers.urls")),
+    path("targets/", include("gridsales.targets.urls")),
 ]

@@ -28,3 +28,12 @@ class Crs(models.TextChoices):
     WGS84 = "wgs84", _("WGS-84 (GPS)")
     GCJ02 = "gcj02", _("GCJ-02 (Amap/Tencent)")
     BD09 = "bd09", _("BD-09 (Baidu)")
+
+
+class AssignmentReason(models.TextChoices):
+    """Why a customer is in its grid (or in none)."""
+
+    POLYGON = "polygon", _("Inside the grid's boundary")
+    RULE = "rule", _("Matched the grid's segment rules")
+    MANUAL = "manual", _("Chosen by hand (pinned)")
+    NONE = "none", _("In no grid")

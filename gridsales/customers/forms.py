@@ -39,7 +39,14 @@ class CustomerForm(ScopedModelForm):
             "lng",
             "owner",
             "current_grid",
+            "grid_pinned",
         ]
+        help_texts = {
+            "current_grid": _(
+                "Leave empty to place the customer by its location; choosing a grid pins it there."
+            ),
+            "grid_pinned": _("Untick to let the assignment place the customer by its location."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from gridsales.core.models import AuditedModel
 from gridsales.core.querysets import RestrictedQuerySet
-from gridsales.customers.choices import Crs, CustomerStatus, CustomerType, Tier
+from gridsales.customers.choices import (
+    AssignmentReason,
+    Crs,
+    CustomerStatus,
+    CustomerType,
+    Tier,
+)
 
 customer_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$",
@@ -87,8 +93,18 @@ class Customer(AuditedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
+        # The (current_grid, status) index serves lookups by grid; a second index would
+        # only slow down bulk reassignment.
+        db_index=False,
     )
+    # The reason code (polygon/rule/manual/none) of the open CustomerGridAssignment row;
+    # set only by gridsales.grids.assignment. Anything else means "never assigned".
     assignment_reason = models.CharField(_("Assignment reason"), max_length=200, blank=True)
+    grid_pinned = models.BooleanField(
+        _("Grid pinned"),
+        default=False,
+        help_text=_("A pinned customer keeps its grid when customers are reassigned."),
+    )
     created_at = models.DateTimeField(_("Created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Updated"), auto_now=True)
 
@@ -108,6 +124,85 @@ class Customer(AuditedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+    def get_assignment_reason_display(self) -> str:
+        labels = dict(AssignmentReason.choices)
+        return str(labels.get(self.assignment_reason, self.assignment_reason))
+
+
+class CustomerGridAssignmentQuerySet(RestrictedQuerySet):
+    def scope_q(self, scope, action):
+        # History is as visible as its customer, and nobody edits it.
+        if action == "view":
+            return CustomerQuerySet.scope_q(self, scope, "view", prefix="customer__")
+        return Q(pk__in=[])
+
+
+class CustomerGridAssignment(models.Model):
+    """One effective-dated stay of a customer in a grid (grid None = in no grid).
+
+    Written only by gridsales.grids.assignment and never rewritten: a move closes the open
+    row (valid_to) and opens a new one. At most one open row per customer. This table is
+    the audit of assignments; bulk runs add one summary ObjectChange on top.
+    """
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("Customer"),
+        on_delete=models.CASCADE,
+        related_name="grid_assignments",
+    )
+    grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("Grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customer_assignments",
+        db_index=False,  # the (grid, valid_to) index serves it
+    )
+    valid_from = models.DateTimeField(_("Valid from"))
+    valid_to = models.DateTimeField(_("Valid to"), null=True, blank=True)
+    reason = models.CharField(_("Reason"), max_length=10, choices=AssignmentReason.choices)
+    detail = models.CharField(_("Detail"), max_length=200, blank=True)
+    nearest_grid = models.ForeignKey(
+        "grids.Grid",
+        verbose_name=_("Nearest grid"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # informational; grids are retired, not deleted
+    )
+    distance_m = models.FloatField(_("Distance (m)"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("By"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # people are deactivated, not deleted
+    )
+    user_name = models.CharField(_("Username"), max_length=150, blank=True)
+
+    objects = CustomerGridAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Grid assignment")
+        verbose_name_plural = _("Grid assignments")
+        ordering = ["customer", "-valid_from", "-pk"]
+        indexes = [models.Index(fields=["grid", "valid_to"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(valid_to__isnull=True),
+                name="one_open_grid_assignment_per_customer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.grid_id or '-'} ({self.reason})"
 
 
 class ContactQuerySet(RestrictedQuerySet):

@@ -21,7 +21,6 @@ CUSTOMER_FIELDS = (
     "status",
     "owner",
     "current_grid",
-    "assignment_reason",
 )
 CONTACT_FIELDS = ("customer", "name", "title", "phone", "email", "wechat_id", "is_primary", "note")
 
@@ -37,19 +36,57 @@ def _clean_tags(tags) -> list[str]:
     return list(seen)
 
 
+def _save_and_assign(customer: Customer, fields: dict, *, creating: bool) -> Customer:
+    """Save the customer and place it in its grid (gridsales.grids.assignment).
+
+    A grid given by hand (`current_grid`) pins the customer there; `grid_pinned=False`
+    unpins it. An unpinned customer is re-placed when its location or a field the segment
+    rules read changes.
+    """
+    from gridsales.grids import placement
+
+    old_grid_id, old_pinned = customer.current_grid_id, customer.grid_pinned
+    old_reason = customer.assignment_reason
+    values = {k: v for k, v in fields.items() if k in CUSTOMER_FIELDS}
+    for name, value in values.items():
+        setattr(customer, name, value)
+    decision, pinned = placement.placement_for_save(
+        customer=customer,
+        fields={
+            **values,
+            **({"grid_pinned": fields["grid_pinned"]} if "grid_pinned" in fields else {}),
+        },
+        old_grid_id=old_grid_id,
+        old_pinned=old_pinned,
+        creating=creating,
+    )
+    extra = {"grid_pinned": pinned}
+    if decision is not None:
+        extra.update(current_grid_id=decision.grid_id, assignment_reason=decision.reason)
+    model_save(customer, **extra)
+    if decision is not None:
+        placement.history_write(
+            customer=customer,
+            decision=decision,
+            previous_grid_id=None if creating else old_grid_id,
+            previous_reason="" if creating else old_reason,
+        )
+    return customer
+
+
 @transaction.atomic
 def customer_create(**fields) -> Customer:
-    """Create a customer; coordinates must already be WGS-84."""
+    """Create a customer (coordinates already WGS-84) and place it in its grid."""
     fields["tags"] = _clean_tags(fields.get("tags"))
-    return model_save(Customer(), **{k: v for k, v in fields.items() if k in CUSTOMER_FIELDS})
+    return _save_and_assign(Customer(), fields, creating=True)
 
 
 @transaction.atomic
 def customer_update(*, customer: Customer, **fields) -> Customer:
-    """Update a customer's fields."""
+    """Update a customer's fields; re-place it when where it belongs may have changed."""
     if "tags" in fields:
         fields["tags"] = _clean_tags(fields["tags"])
-    return model_save(customer, **{k: v for k, v in fields.items() if k in CUSTOMER_FIELDS})
+    return _save_and_assign(customer, fields, creating=False)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Customer pages: list (search, filter, sort, paginate, export), detail, forms, contacts."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -16,7 +17,8 @@ from gridsales.core.views import (
 from gridsales.customers import services
 from gridsales.customers.filtersets import CustomerFilterSet
 from gridsales.customers.forms import ContactForm, CustomerForm
-from gridsales.customers.models import Contact, Customer
+from gridsales.customers.io import EXPORT_COLUMNS
+from gridsales.customers.models import Contact, Customer, CustomerGridAssignment
 
 
 class CustomerListView(ScopedListView):
@@ -37,13 +39,26 @@ class CustomerListView(ScopedListView):
     default_sort = "code"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("owner", "current_grid")
+        # Customers in no grid show the nearest grid and distance of their open assignment.
+        open_row = CustomerGridAssignment.objects.filter(
+            customer=OuterRef("pk"), valid_to__isnull=True
+        )
+        return (
+            super()
+            .get_queryset()
+            .select_related("owner", "current_grid")
+            .annotate(
+                nearest_code=Subquery(open_row.values("nearest_grid__code")[:1]),
+                nearest_m=Subquery(open_row.values("distance_m")[:1]),
+            )
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Read-all roles (analyst, finance) see everything and change nothing.
         scope = context["scope"]
         context["can_create"] = scope.write_all or not scope.read_all
+        context["can_import"] = scope.write_all or (scope.is_manager and bool(scope.write_paths))
         return context
 
 
@@ -53,20 +68,7 @@ class CustomerExportView(CsvExportView):
     sort_fields = CustomerListView.sort_fields
     default_sort = "code"
     filename = "customers.csv"
-    columns = [
-        ("code", lambda c: c.code),
-        ("name", lambda c: c.name),
-        ("type", lambda c: c.type),
-        ("industry", lambda c: c.industry),
-        ("tier", lambda c: c.tier),
-        ("status", lambda c: c.status),
-        ("tags", lambda c: ",".join(c.tags)),
-        ("address", lambda c: c.address),
-        ("lat", lambda c: "" if c.lat is None else c.lat),
-        ("lng", lambda c: "" if c.lng is None else c.lng),
-        ("owner", lambda c: c.owner.username if c.owner else ""),
-        ("grid_code", lambda c: c.current_grid.code if c.current_grid else ""),
-    ]
+    columns = EXPORT_COLUMNS  # shared with `gridsales export customers` and the API
 
     def get_queryset(self):
         return super().get_queryset().select_related("owner", "current_grid")
@@ -79,9 +81,14 @@ class CustomerDetailView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         customer = scoped_object(user, Customer, pk=self.kwargs["pk"])
+        assignments = customer.grid_assignments.select_related("grid", "nearest_grid").order_by(
+            "-valid_from", "-pk"
+        )[:50]
         context.update(
             customer=customer,
             contacts=customer.contacts.all(),
+            assignments=assignments,
+            current_assignment=next((a for a in assignments if a.valid_to is None), None),
             can_change=can(user, customer, "change"),
             can_delete=can(user, customer, "delete"),
         )

@@ -21,6 +21,7 @@ from shapely.geometry import mapping, shape
 from gridsales.accounts.choices import Role
 from gridsales.accounts.models import User
 from gridsales.core.context import acting_as
+from gridsales.customers.models import Customer
 from gridsales.demo import geo
 from gridsales.demo.customers import build_customers
 from gridsales.demo.plan import (
@@ -37,9 +38,12 @@ from gridsales.demo.plan import (
     rng,
 )
 from gridsales.demo.staff import build_staff
+from gridsales.grids.assignment import customers_assign
 from gridsales.grids.choices import GridKind, GridLevel
 from gridsales.grids.models import Grid
 from gridsales.grids.services import grid_create
+from gridsales.team.choices import MembershipRole
+from gridsales.team.models import Membership
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,12 @@ def build_demo(
         n_customers, n_contacts = build_customers(
             leaves=leaves, count=customers, seed=seed, progress=report
         )
+        # The generator already put each customer in the leaf that contains it; the real
+        # assignment service confirms that and writes the history behind "why this grid".
+        # A few points fall where two districts' (imprecise) outlines overlap: the border
+        # rule moves them, and their owner must follow to a member of the new grid.
+        if customers_assign().moved:
+            _owners_follow_grids()
     demo_leaf = next(leaf.grid for leaf in leaves if leaf.grid.code == DEMO_LEAF)
     region = regions[DEMO_REGION]
     return DemoSummary(
@@ -115,6 +125,27 @@ def build_demo(
             DemoLogin("outsider", Role.REP),
         ],
     )
+
+
+def _owners_follow_grids() -> None:
+    """Give customers whose owner is not a member of their grid to one who is."""
+    members: dict[int, list[int]] = {}
+    rows = (
+        Membership.objects.active()
+        .filter(role=MembershipRole.MEMBER)
+        .order_by("grid_id", "user__username")
+        .values_list("grid_id", "user_id")
+    )
+    for grid_id, user_id in rows:
+        members.setdefault(grid_id, []).append(user_id)
+    stray = [
+        c
+        for c in Customer.objects.only("pk", "current_grid_id", "owner_id")
+        if c.current_grid_id in members and c.owner_id not in members[c.current_grid_id]
+    ]
+    for customer in stray:
+        customer.owner_id = members[customer.current_grid_id][0]
+    Customer.objects.bulk_update(stray, ["owner"])
 
 
 def build_grids(*, seed: int, progress: Progress) -> tuple[list[Leaf], dict[str, Grid]]:

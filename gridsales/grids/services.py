@@ -33,6 +33,23 @@ def _apply_geometry(grid: Grid) -> None:
     grid.min_lng, grid.min_lat, grid.max_lng, grid.max_lat = bbox
 
 
+def _apply_segment_rules(grid: Grid) -> None:
+    """Validate segment rules (gridsales.grids.segments) with messages that say what to fix."""
+    from gridsales.customers.choices import CustomerStatus, CustomerType, Tier
+    from gridsales.grids.segments import validate_rules
+
+    if grid.kind != GridKind.SEGMENT and not grid.segment_rules:
+        return
+    choices = {
+        "tier": set(Tier.values),
+        "type": set(CustomerType.values),
+        "status": set(CustomerStatus.values),
+    }
+    errors = validate_rules(grid.segment_rules, choices)
+    if errors:
+        raise ValidationError({"segment_rules": errors})
+
+
 def _check_parent(grid: Grid, parent: Grid | None) -> None:
     if parent is None:
         return
@@ -108,6 +125,7 @@ def grid_create(
     )
     _check_parent(grid, parent)
     _apply_geometry(grid)
+    _apply_segment_rules(grid)
     grid.full_clean()
     grid.save()
     # The path holds the grid's own pk, known only after the insert.
@@ -133,6 +151,8 @@ def grid_update(
         setattr(grid, name, value)
     if "geometry" in fields:
         _apply_geometry(grid)
+    if "segment_rules" in fields or "kind" in fields:
+        _apply_segment_rules(grid)
     old_parent_id = grid.parent_id
     moving = parent_set and (parent.pk if parent else None) != old_parent_id
     if moving:
@@ -167,7 +187,12 @@ def grid_update(
 @transaction.atomic
 def grid_delete(*, grid: Grid) -> None:
     """Delete a grid that nothing refers to; otherwise ask to retire it instead."""
-    if grid.children.exists() or grid.customers.exists() or grid.memberships.exists():
+    if (
+        grid.children.exists()
+        or grid.customers.exists()
+        or grid.memberships.exists()
+        or grid.customer_assignments.exists()
+    ):
         raise ValidationError(
             _(
                 "Grid “{code}” still has sub-grids, customers or memberships and cannot be deleted; retire it instead."

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 from gridsales.core.views import ScopedListView, can, scoped_object
 from gridsales.customers.models import Customer
 from gridsales.grids.filtersets import GridFilterSet
+from gridsales.grids.map_views import geometry_for_browser
 from gridsales.grids.models import Grid
 from gridsales.grids.selectors import grid_list
 from gridsales.team.models import Membership
@@ -50,6 +51,8 @@ class GridDetailView(LoginRequiredMixin, TemplateView):
             memberships=memberships,
             customer_count=customers.count(),
             has_geometry=bool(grid.geometry),
+            # In the tile source's coordinates (GCJ-02 when GRIDSALES_MAP_TILES_CRS=gcj02).
+            map_geometry=geometry_for_browser(grid.geometry),
             map_tiles=settings.MAP_TILES,
             map_attribution=settings.MAP_ATTRIBUTION,
             can_change=can(user, grid, "change"),

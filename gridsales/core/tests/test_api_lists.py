@@ -9,6 +9,7 @@ from gridsales.api import router
 from gridsales.customers.models import Customer
 from gridsales.customers.tests.factories import ContactFactory, CustomerFactory
 from gridsales.grids.tests.factories import GridFactory
+from gridsales.targets.tests.factories import crowd_targets
 from gridsales.team.tests.factories import MembershipFactory, RepFactory
 
 PREFIXES = [prefix for prefix, _viewset, _basename in router.registry]
@@ -32,6 +33,7 @@ def crowded_world(world):
         )
         ContactFactory(customer=customer)
         ContactFactory(customer=customer, is_primary=True)
+    crowd_targets(world)
     return world
 
 

@@ -22,8 +22,9 @@ from django.utils import timezone
 from gridsales.api import router
 from gridsales.conftest import PERSONAS, World
 from gridsales.core.models import ObjectChange
-from gridsales.customers.models import Customer
+from gridsales.customers.models import Customer, CustomerGridAssignment
 from gridsales.customers.tests.factories import CustomerFactory
+from gridsales.targets.tests.factories import MATRIX_PLAN, target_world
 from gridsales.team.services import membership_end
 
 READ_ALL = ("admin", "director", "analyst", "finance")
@@ -73,6 +74,19 @@ USERS = set(PERSONAS)
 CUSTOMERS = {"CUS-G1", "CUS-G2", "CUS-R2", "CUS-NOGRID"}
 MEMBERSHIPS = {"regional@R1", "gridmanager@R1-A1-G1", "rep@R1-A1-G1", "rep2@R2-A1-G1"}
 G1_MEMBERSHIPS = {"gridmanager@R1-A1-G1", "rep@R1-A1-G1"}
+
+
+# Targets (issue 4): anyone with a grid sees the plans; reps see only their own rows and
+# their grid's row; directors and admins write; managers propose for the grids they manage.
+PLAN_VIEW = visible(
+    {MATRIX_PLAN},
+    regional={MATRIX_PLAN},
+    gridmanager={MATRIX_PLAN},
+    rep={MATRIX_PLAN},
+    rep2={MATRIX_PLAN},
+)
+TARGET_LINES = GRIDS | {"R1-A1-G1/rep", "R2-A1-G1/rep2"}
+PROPOSALS = {"R1-A1-G1", "R2-A1-G1"}
 
 
 def contacts_of(codes_by_persona: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -202,6 +216,17 @@ MATRIX: dict[str, Route] = {
         patch={"address": "edited"},
         create={"code": "CUS-NEW", "name": "新客户", "current_grid": "R1-A1-G1", "owner": "rep"},
         created=CREATED_IN_G1,
+        # Pin in the current grid / unpin (no location: the customer stays where it is).
+        actions={
+            "pin": Action(payload={}, allowed=CUSTOMER_CHANGE),
+            "unpin": Action(payload={}, allowed=CUSTOMER_CHANGE),
+        },
+    ),
+    "customer-assignments": Route(
+        # Every persona customer has one history row: its grid given by hand (or none).
+        objects=lambda w: dict(CustomerGridAssignment.objects.values_list("customer__code", "pk")),
+        key=lambda row: row["customer"],
+        view=CUSTOMER_VIEW,
     ),
     "contacts": Route(
         objects=lambda w: {name: c.pk for name, c in w.contacts.items()},
@@ -213,6 +238,82 @@ MATRIX: dict[str, Route] = {
         patch={"note": "edited"},
         create={"customer": "CUS-G1", "name": "New contact"},
         created=CREATED_IN_G1,
+    ),
+    "target-plans": Route(
+        objects=lambda w: target_world(w)["plans"],
+        key=lambda row: row["code"],
+        view=PLAN_VIEW,
+        change=writable({MATRIX_PLAN}),
+        delete=writable({MATRIX_PLAN}),
+        patch={"name": "edited"},
+        create={"code": "NEW-2028", "name": "新计划", "year": 2028, "total": "1000.00"},
+        created=statuses(403, admin=201, director=201),
+        actions={
+            "transition": Action({"status": "submitted"}, writable({MATRIX_PLAN})),
+            "split": Action({}, writable({MATRIX_PLAN})),
+            "replan": Action({"as_of": "2027-07-01"}, writable({MATRIX_PLAN})),
+            "export": Action({}, PLAN_VIEW),  # reading: each exports the cells it sees
+        },
+    ),
+    "target-versions": Route(
+        objects=lambda w: target_world(w)["versions"],
+        key=lambda row: f"v{row['number']}",
+        view={p: {"v1"} if keys else set() for p, keys in PLAN_VIEW.items()},
+        actions={"diff": Action({}, writable(set()))},  # a GET: read-only routes skip actions
+    ),
+    "target-lines": Route(
+        objects=lambda w: target_world(w)["lines"],
+        key=lambda row: row["grid"] + (f"/{row['user']}" if row["user"] else ""),
+        view=visible(
+            TARGET_LINES,
+            regional=R1_TREE | {"R1-A1-G1/rep"},
+            gridmanager={"R1-A1-G1", "R1-A1-G1/rep"},
+            rep={"R1-A1-G1", "R1-A1-G1/rep"},
+            rep2={"R2-A1-G1", "R2-A1-G1/rep2"},
+        ),
+    ),
+    "target-proposals": Route(
+        objects=lambda w: target_world(w)["proposals"],
+        key=lambda row: row["grid"],
+        view=visible(
+            PROPOSALS,
+            regional={"R1-A1-G1"},
+            gridmanager={"R1-A1-G1"},
+            rep={"R1-A1-G1"},
+            rep2={"R2-A1-G1"},
+        ),
+        change=writable(PROPOSALS, regional={"R1-A1-G1"}, gridmanager={"R1-A1-G1"}),
+        delete=writable(PROPOSALS),
+        patch={"note": "edited"},
+        create={"plan": MATRIX_PLAN, "grid": "R1-A1-G2", "amount": "5.00"},
+        # R1-A1-G2 is in the regional manager's managed scope only.
+        created=statuses(400, admin=201, director=201, regional=201, analyst=403, finance=403),
+        actions={
+            "accept": Action({}, writable(PROPOSALS)),
+            "keep": Action({}, writable(PROPOSALS)),
+        },
+    ),
+    "target-inputs": Route(
+        objects=lambda w: target_world(w)["inputs"],
+        key=lambda row: row["grid"],
+        view=visible({"R1-A1-G2"}, regional={"R1-A1-G2"}),
+        change=writable({"R1-A1-G2"}),
+        delete=writable({"R1-A1-G2"}),
+        patch={"weight": "3"},
+        create={"plan": MATRIX_PLAN, "grid": "R1-A1-G1", "weight": "1"},
+        # Those who see R1-A1-G1 but do not write plans: 403; the others cannot name it.
+        created=statuses(403, admin=201, director=201, rep2=400, outsider=400),
+    ),
+    "actuals": Route(
+        objects=lambda w: target_world(w)["actuals"],
+        key=lambda row: f"A-{row['grid']}" + (f"/{row['user']}" if row["user"] else ""),
+        view=visible(
+            {"A-R1-A1-G1", "A-R2-A1-G1/rep2"},
+            regional={"A-R1-A1-G1"},
+            gridmanager={"A-R1-A1-G1"},
+            rep={"A-R1-A1-G1"},
+            rep2={"A-R2-A1-G1/rep2"},
+        ),
     ),
     "audit": Route(
         objects=lambda w: {str(pk): pk for pk in ObjectChange.objects.values_list("pk", flat=True)},

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from gridsales.accounts.models import User
 from gridsales.core.api import ScopedSlugRelatedField
-from gridsales.customers.models import Contact, Customer
+from gridsales.customers.models import Contact, Customer, CustomerGridAssignment
 from gridsales.grids.models import Grid
 
 
@@ -35,12 +35,14 @@ class CustomerSerializer(serializers.ModelSerializer):
             "status",
             "owner",
             "current_grid",
+            "grid_pinned",
             "assignment_reason",
             "contacts_count",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        # The assignment sets the reason; a grid given by hand pins the customer.
+        read_only_fields = ["assignment_reason", "created_at", "updated_at"]
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -59,3 +61,32 @@ class ContactSerializer(serializers.ModelSerializer):
             "is_primary",
             "note",
         ]
+
+
+class CustomerGridAssignmentSerializer(serializers.ModelSerializer):
+    customer = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    grid = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    nearest_grid = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = CustomerGridAssignment
+        fields = [
+            "id",
+            "customer",
+            "grid",
+            "valid_from",
+            "valid_to",
+            "reason",
+            "detail",
+            "nearest_grid",
+            "distance_m",
+            "user_name",
+        ]
+
+
+class CustomerPinSerializer(serializers.Serializer):
+    """POST .../pin/: pin to `grid` (a code; default: the current grid)."""
+
+    grid = ScopedSlugRelatedField(
+        slug_field="code", queryset=Grid.objects.all(), required=False, allow_null=True
+    )

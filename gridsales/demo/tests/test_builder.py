@@ -13,7 +13,7 @@ from shapely.geometry import shape
 
 from gridsales.accounts.choices import Role
 from gridsales.accounts.models import User
-from gridsales.customers.models import Contact, Customer
+from gridsales.customers.models import Contact, Customer, CustomerGridAssignment
 from gridsales.demo import geo
 from gridsales.demo.builder import build_demo, load_districts
 from gridsales.demo.plan import DEMO_LEAF, DEMO_PASSWORD, DEMO_REGION
@@ -182,7 +182,14 @@ def test_customers_look_like_customers(demo):
     statuses = Counter(Customer.objects.values_list("status", flat=True))
     assert statuses.most_common(1)[0][0] == "active"
     assert Customer.objects.filter(code="C000001").exists()
-    assert Customer.objects.exclude(assignment_reason="demo: point in polygon").count() == 0
+    # The assignment service confirmed every generated placement and wrote its history.
+    open_rows = CustomerGridAssignment.objects.filter(valid_to__isnull=True)
+    assert open_rows.count() == DEMO_CUSTOMERS
+    assert set(open_rows.values_list("reason", flat=True)) == {"polygon"}
+    assert not Customer.objects.exclude(current_grid_id__in=open_rows.values("grid_id")).exists()
+    assert all(
+        a.grid_id == a.customer.current_grid_id for a in open_rows.select_related("customer")[:100]
+    )
     for customer in Customer.objects.select_related("current_grid__parent")[:50]:
         assert customer.address.startswith(customer.current_grid.parent.name)
     per_customer = Counter(Contact.objects.values_list("customer_id", flat=True))

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from gridsales.accounts.models import User
 from gridsales.core.management.commands import demo as demo_command
@@ -80,7 +81,11 @@ def test_serve_refuses_a_port_in_use():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        with pytest.raises(CommandError, match="already in use") as error:
+        # Commands speak the active language; pin it, whatever earlier tests activated.
+        with (
+            translation.override("en"),
+            pytest.raises(CommandError, match="already in use") as error,
+        ):
             run("serve", "--port", str(port))
     assert error.value.returncode == 2
 

@@ -140,10 +140,16 @@ def import_view(kind: str, options: tuple[str, ...], description: str):
         responses={200: REPORT_SCHEMA, 400: REPORT_SCHEMA},
         tags=[kind],
     )
+
+    def post(self, request):
+        return ImportAPIView.post(self, request)
+
+    # A fresh function per kind: extend_schema marks the function it decorates, and
+    # decorating the shared base method would give every kind the last kind's schema.
     view = type(
         f"{kind.title()}ImportAPIView",
         (ImportAPIView,),
-        {"kind": kind, "option_names": options, "post": schema(ImportAPIView.post)},
+        {"kind": kind, "option_names": options, "post": schema(post)},
     )
     return view.as_view()
 
@@ -156,9 +162,13 @@ def export_view(kind: str, formats: tuple[str, ...], description: str):
         responses={(200, "*/*"): OpenApiTypes.BINARY},
         tags=[kind],
     )
+
+    def get(self, request):
+        return ExportAPIView.get(self, request)
+
     view = type(
         f"{kind.title()}ExportAPIView",
         (ExportAPIView,),
-        {"kind": kind, "get": schema(ExportAPIView.get)},
+        {"kind": kind, "get": schema(get)},
     )
     return view.as_view()

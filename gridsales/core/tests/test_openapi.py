@@ -32,3 +32,14 @@ def test_the_docs_page_renders_for_a_logged_in_user(world, api):
     response = api("rep").get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_every_operation_id_is_unique(schema):
+    ids = [
+        operation["operationId"]
+        for item in schema["paths"].values()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "operationId" in operation
+    ]
+    assert len(ids) == len(set(ids))
+    assert "customers_import" in ids and "grids_import" in ids

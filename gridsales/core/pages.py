@@ -6,7 +6,6 @@ from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.views.generic import TemplateView
 
@@ -15,23 +14,13 @@ from gridsales.core.scope import scope_for
 from gridsales.core.views import scoped_object
 from gridsales.customers.models import Customer
 from gridsales.grids.models import Grid
+from gridsales.grids.selectors import with_customer_counts
 
 
 def grid_tree(user) -> tuple[list[dict], dict]:
     """The grids the user may see as nested nodes, each with its subtree's customer count."""
-    grids = list(Grid.objects.restrict(user, "view").order_by("depth", "code"))
-    per_grid = dict(
-        Customer.objects.restrict(user, "view")
-        .filter(current_grid__isnull=False)
-        .order_by()
-        .values_list("current_grid__path")
-        .annotate(n=Count("pk"))
-    )
-    nodes = {g.pk: {"grid": g, "children": [], "customers": 0} for g in grids}
-    for path, n in per_grid.items():
-        for grid_id in (int(p) for p in path.strip("/").split("/")):
-            if grid_id in nodes:
-                nodes[grid_id]["customers"] += n
+    grids = with_customer_counts(Grid.objects.restrict(user, "view").order_by("depth", "code"))
+    nodes = {g.pk: {"grid": g, "children": [], "customers": g.customer_count} for g in grids}
     roots = []
     for g in grids:
         parent = nodes.get(g.parent_id)

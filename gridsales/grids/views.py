@@ -9,7 +9,7 @@ from gridsales.customers.models import Customer
 from gridsales.grids.filtersets import GridFilterSet
 from gridsales.grids.map_views import geometry_for_browser
 from gridsales.grids.models import Grid
-from gridsales.grids.selectors import grid_list
+from gridsales.grids.selectors import grid_list, with_customer_counts
 from gridsales.team.models import Membership
 
 
@@ -18,11 +18,27 @@ class GridListView(ScopedListView):
     filterset_class = GridFilterSet
     template_name = "grids/grid_list.html"
     table_template = "grids/_grid_table.html"
-    sort_fields = {"code": "code", "name": "name", "path": "path", "customers": "customer_count"}
+    # "customers" is sorted in Python (see filtered): the count is not a database column.
+    sort_fields = {"code": "code", "name": "name", "path": "path", "customers": "path"}
     default_sort = "path"
 
     def get_queryset(self):
         return grid_list(user=self.request.user)
+
+    def filtered(self):
+        grids = super().filtered()
+        if self.sort.lstrip("-") != "customers":
+            return grids
+        return sorted(
+            with_customer_counts(grids),
+            key=lambda g: (g.customer_count, g.path),
+            reverse=self.sort.startswith("-"),
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["objects"] = with_customer_counts(context["objects"])
+        return context
 
 
 class GridDetailView(LoginRequiredMixin, TemplateView):
@@ -33,7 +49,7 @@ class GridDetailView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         grid = scoped_object(user, Grid, pk=self.kwargs["pk"])
         visible = Grid.objects.restrict(user, "view")
-        children = grid_list(user=user).filter(parent=grid).order_by("code")
+        children = with_customer_counts(grid_list(user=user).filter(parent=grid).order_by("code"))
         memberships = (
             Membership.objects.restrict(user, "view")
             .filter(grid=grid)

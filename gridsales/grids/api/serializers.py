@@ -9,7 +9,7 @@ class GridSerializer(serializers.ModelSerializer):
         slug_field="code", queryset=Grid.objects.all(), required=False, allow_null=True
     )
     bbox = serializers.SerializerMethodField()
-    customer_count = serializers.IntegerField(read_only=True, default=None)
+    customer_count = serializers.SerializerMethodField()
     children_count = serializers.IntegerField(read_only=True, default=None)
 
     class Meta:
@@ -35,6 +35,11 @@ class GridSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["path", "depth", "is_leaf", "created_at", "updated_at"]
+
+    def get_customer_count(self, grid) -> int:
+        """Customers in the grid's whole subtree (counts computed once per request)."""
+        counts = self.context.get("customer_counts")
+        return counts.get(grid.path, 0) if counts is not None else 0
 
     def get_bbox(self, grid) -> list[float] | None:
         if grid.min_lng is None:

@@ -37,6 +37,7 @@ class VersionKind(models.TextChoices):
     SPLIT = "split", _("Top-down split")
     REPLAN = "replan", _("Mid-year re-plan")
     IMPORT = "import", _("Imported")
+    MANUAL = "manual", _("Months fixed by hand")
 
 
 class ProposalStatus(models.TextChoices):

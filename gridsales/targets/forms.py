@@ -126,3 +126,14 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_fields(self)
+
+
+class FixMonthForm(ServiceErrorsMixin, forms.Form):
+    amount = forms.DecimalField(label=_("Month amount"), min_value=0, decimal_places=2)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
+        for field in self.fields.values():
+            field.widget.attrs["class"] += " form-control-sm"

@@ -19,7 +19,14 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
-from gridsales.targets.decompose import Problem, SplitError, _, int_weights, split_fen
+from gridsales.targets.decompose import (
+    Problem,
+    SplitError,
+    _,
+    fen_str,
+    int_weights,
+    split_fen,
+)
 
 WEEK_BASES = ("working_days", "calendar_days")
 
@@ -202,6 +209,29 @@ class PeriodPlan:
         result.month_bumps = dict(zip(self.month_keys, bumps, strict=True))
         return result
 
+    def fix_months(self, year: int, fixed: Mapping[str, int], *, unit: str) -> list[int]:
+        """Month amounts (fen, fiscal order) of `unit` whose months `fixed` ({"YYYY-MM":
+        fen}) are set by hand: see `fix_months`."""
+        unknown = [k for k in fixed if k not in self.month_keys]
+        if unknown:
+            raise SplitError(
+                [
+                    Problem(
+                        _(
+                            "Unit {unit}: month {month} is not in the plan year ({first} to {last})."
+                        ),
+                        {
+                            "unit": unit,
+                            "month": ", ".join(unknown),
+                            "first": self.month_keys[0],
+                            "last": self.month_keys[-1],
+                        },
+                    )
+                ]
+            )
+        by_index = {self.month_keys.index(k): fen for k, fen in fixed.items()}
+        return fix_months(year, self.month_weights, by_index, unit=unit, keys=self.month_keys)
+
     def from_months(self, parts: Sequence[int]) -> PeriodSplit:
         """Quarters and weeks of given month amounts (fen, fiscal order)."""
         months = dict(zip(self.month_keys, parts, strict=True))
@@ -215,3 +245,81 @@ class PeriodPlan:
             for wk, wfen in zip(wkeys, wparts, strict=True):
                 weeks[wk] += wfen
         return PeriodSplit(self.year, months, quarters, weeks)
+
+
+def fix_months(
+    year: int,
+    weights: Sequence[int],
+    fixed: Mapping[int, int],
+    *,
+    unit: str = "",
+    keys: Sequence[str] | None = None,
+) -> list[int]:
+    """A unit's month amounts (fen, fiscal order) when the months `fixed` ({index: fen}) are
+    set by hand: those keep their amounts, the other months share `year − sum(fixed)` by
+    their seasonality `weights` (largest remainder to the fen, ties to the earlier month;
+    all-zero weights share equally). The year total is unchanged.
+
+    Errors (naming the unit and the months): a negative fixed amount; fixed months adding
+    up to more than the year (the others would have to be negative); every month fixed but
+    not adding up to the year."""
+    keys = list(keys) if keys is not None else [str(i + 1) for i in range(len(weights))]
+
+    def names(indexes) -> str:
+        return ", ".join(keys[i] for i in sorted(indexes))
+
+    negative = [i for i, fen in fixed.items() if fen < 0]
+    if negative:
+        raise SplitError(
+            [
+                Problem(
+                    _("Unit {unit}, month {month}: a month's amount cannot be negative."),
+                    {"unit": unit, "month": names(negative)},
+                )
+            ]
+        )
+    taken = sum(fixed.values())
+    rest = year - taken
+    free = [i for i in range(len(weights)) if i not in fixed]
+    if rest < 0:
+        raise SplitError(
+            [
+                Problem(
+                    _(
+                        "Unit {unit}: the months fixed by hand ({months}) add up to {fixed},"
+                        " more than the year's {year}; the other months would have to be"
+                        " negative."
+                    ),
+                    {
+                        "unit": unit,
+                        "months": names(fixed),
+                        "fixed": fen_str(taken),
+                        "year": fen_str(year),
+                    },
+                )
+            ]
+        )
+    if not free and rest != 0:
+        raise SplitError(
+            [
+                Problem(
+                    _(
+                        "Unit {unit}: every month is fixed by hand ({months}) and they add up"
+                        " to {fixed}, not the year's {year}."
+                    ),
+                    {
+                        "unit": unit,
+                        "months": names(fixed),
+                        "fixed": fen_str(taken),
+                        "year": fen_str(year),
+                    },
+                )
+            ]
+        )
+    parts, _bumps = split_fen(rest, [weights[i] for i in free])
+    result = [0] * len(weights)
+    for i, fen in fixed.items():
+        result[i] = fen
+    for i, fen in zip(free, parts, strict=True):
+        result[i] = fen
+    return result

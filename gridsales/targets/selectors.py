@@ -36,6 +36,7 @@ class MatrixRow:
     year: Decimal
     cells: list[tuple[str, Decimal, int]]  # (period key, amount, line id)
     lineage: dict | None
+    fixable: bool = False  # its months may be fixed by hand (set by the matrix page)
 
 
 def matrix(user, version: TargetPlanVersion, kind: str = PeriodKind.MONTH) -> tuple[list, list]:
@@ -86,6 +87,7 @@ def cell_lineage(user, line: TargetLine) -> dict:
         "amount": str(line.amount),
         "year_amount": str(year_line.amount) if year_line else None,
         "unit_lineage": year_line.lineage if year_line else None,
+        "cell_lineage": line.lineage if line.period_kind != PeriodKind.YEAR else None,
         "seasonality": line.version.parameters.get("seasonality"),
         "week_basis": plan.week_basis,
         "calendar_note": line.version.calendar_note,

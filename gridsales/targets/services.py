@@ -25,12 +25,14 @@ from gridsales.targets.models import (
 
 # The version writers live in versioning.py; callers use them through services.
 from gridsales.targets.versioning import (  # noqa: E402, F401
+    leaf_units,
     period_plan,
     plan_end,
     plan_seasonality,
     plan_start,
     rep_shares,
     split_reps,
+    target_plan_fix_month,
     target_plan_import,
     target_plan_replan,
     target_plan_split,

@@ -16,6 +16,7 @@ urlpatterns = [
         name="plan-action",
     ),
     path("<int:pk>/matrix/", views.MatrixView.as_view(), name="matrix"),
+    path("<int:pk>/months/", views.FixMonthView.as_view(), name="fix-month"),
     path("<int:pk>/inputs/<int:grid_pk>/", views.UnitInputView.as_view(), name="unit-input"),
     path("<int:pk>/diff/", views.DiffView.as_view(), name="diff"),
     path("<int:pk>/bottom-up/", views.BottomUpView.as_view(), name="bottom-up"),

@@ -1,5 +1,5 @@
-"""Versions of a target plan: the top-down split, the mid-year re-plan and the Excel
-import. Each loads data, calls the pure cores (decompose, periods) and writes an immutable
+"""Versions of a target plan: the top-down split, the mid-year re-plan, the Excel import
+and months fixed by hand. Each loads data, calls the pure cores (decompose, periods) and writes an immutable
 version with all its cells (services re-exports these)."""
 
 from __future__ import annotations
@@ -455,6 +455,140 @@ def target_plan_import(*, plan: TargetPlan, rows: list[dict], user=None, note: s
         )
     version.total = from_fen(total)
     version.parameters = {"rows": len(lines), "units": len(rows)}
+    model_save(version)
+    _write_cells(version, lines)
+    return version
+
+
+# ------------------------------------------------------------------------ months by hand
+
+
+def leaf_units(version: TargetPlanVersion) -> set[tuple[int, int | None]]:
+    """The (grid, rep) units of a version whose months may be fixed by hand: every rep row,
+    and every grid row without sub-grid rows or rep rows. (A unit's months derive from its
+    own year amount, so a parent's months are never pushed down to its children.)"""
+    rows = version.lines.filter(period_kind=PeriodKind.YEAR).values_list(
+        "grid_id", "user_id", "grid__parent_id"
+    )
+    units, parents, with_reps = set(), set(), set()
+    for grid_id, user_id, parent_id in rows:
+        units.add((grid_id, user_id))
+        parents.add(parent_id)
+        if user_id is not None:
+            with_reps.add(grid_id)
+    return {(g, u) for g, u in units if u is not None or (g not in parents and g not in with_reps)}
+
+
+@transaction.atomic
+def target_plan_fix_month(
+    *,
+    plan: TargetPlan,
+    grid: Grid,
+    month: str,
+    amount: Decimal,
+    rep=None,
+    user=None,
+    note: str = "",
+) -> TargetPlanVersion:
+    """Fix one month of a leaf unit (a rep, or a grid without sub-grids or reps) by hand in
+    a draft plan: the month keeps `amount`, the unit's months fixed before keep theirs, and
+    its other months share the rest of its (unchanged) year by their seasonality weights;
+    quarters and weeks follow. Every other unit is copied. The result is a new version."""
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError(_("Only a draft plan can be changed; return it to draft first."))
+    base = plan.latest_version()
+    if base is None:
+        raise ValidationError(_("Split the plan first: there is no version to change."))
+    unit = grid.code + (f"/{rep.get_username()}" if rep is not None else "")
+    key = (grid.pk, rep.pk if rep is not None else None)
+    amount = Decimal(amount)
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError({"amount": _("At most 2 decimals.")})
+    periods = period_plan(plan)
+    years: dict[tuple[int, int | None], int] = {}
+    year_lineage: dict[tuple[int, int | None], dict | None] = {}
+    months: dict[tuple[int, int | None], dict[str, int]] = defaultdict(dict)
+    month_lineage: dict[tuple[int, int | None], dict[str, dict]] = defaultdict(dict)
+    for grid_id, user_id, kind, period, value, lineage in base.lines.filter(
+        period_kind__in=[PeriodKind.YEAR, PeriodKind.MONTH]
+    ).values_list("grid_id", "user_id", "period_kind", "period", "amount", "lineage"):
+        if kind == PeriodKind.YEAR:
+            years[(grid_id, user_id)] = to_fen(value)
+            year_lineage[(grid_id, user_id)] = lineage
+        else:
+            months[(grid_id, user_id)][period] = to_fen(value)
+            if lineage:
+                month_lineage[(grid_id, user_id)][period] = lineage
+    if key not in years:
+        raise ValidationError(
+            _("{unit} has no row in version {number}.").format(unit=unit, number=base.number)
+        )
+    if key not in leaf_units(base):
+        raise ValidationError(
+            _(
+                "Months can be fixed by hand only on a rep or a grid without sub-grids or reps:"
+                " {unit} has them. Fix the months of those instead."
+            ).format(unit=unit)
+        )
+    fixed = {
+        period: months[key].get(period, 0)
+        for period, lineage in month_lineage[key].items()
+        if lineage.get("method") == "fixed"
+    }
+    fixed[month] = to_fen(amount)
+    try:
+        new_months = periods.fix_months(years[key], fixed, unit=unit)
+    except SplitError as exc:
+        raise _split_error(exc) from exc
+    by = user.get_username() if user is not None else ""
+    month_lineage[key] = {
+        period: (
+            {"method": "fixed", "amount": fen_str(fen), "by": by, "version": _next_number(plan)}
+            if period == month
+            else month_lineage[key][period]
+        )
+        for period, fen in fixed.items()
+    }
+    lineage = dict(year_lineage[key] or {})
+    lineage["fixed_months"] = {p: fen_str(fixed[p]) for p in periods.month_keys if p in fixed}
+    year_lineage[key] = lineage
+    version = TargetPlanVersion(
+        plan=plan,
+        number=_next_number(plan),
+        kind=VersionKind.MANUAL,
+        note=note,
+        total=base.total,
+        calendar_note=periods.calendar_note or "",
+        created_by=user,
+    )
+    lines: list[tuple] = []
+    for unit_key, year_fen in years.items():
+        if unit_key == key:
+            parts = new_months
+        elif months.get(unit_key):
+            parts = [months[unit_key].get(p, 0) for p in periods.month_keys]
+        else:  # a version without month rows: the months by seasonality
+            parts = list(periods.split(year_fen).months.values())
+        cells = _cells_for(
+            unit_key[0],
+            unit_key[1],
+            year_fen,
+            periods.from_months(parts),
+            year_lineage.get(unit_key),
+        )
+        own = month_lineage.get(unit_key)
+        if own:
+            cells = [
+                (*c[:5], own[c[3]]) if c[2] == PeriodKind.MONTH and c[3] in own else c
+                for c in cells
+            ]
+        lines += cells
+    version.parameters = {
+        **{k: v for k, v in (base.parameters or {}).items() if k != "rows"},
+        "base_version": base.number,
+        "fixed": {"unit": unit, "month": month, "amount": fen_str(to_fen(amount))},
+        "rows": len(lines),
+    }
     model_save(version)
     _write_cells(version, lines)
     return version

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from gridsales.accounts.models import User
 from gridsales.core.scope import scope_for
 from gridsales.core.views import ServiceFormView, can, scoped_object
 from gridsales.grids.models import Grid
@@ -29,6 +30,7 @@ from gridsales.targets import selectors, services
 from gridsales.targets.api.views import TRANSITION_SERVICES, XLSX
 from gridsales.targets.choices import PlanStatus
 from gridsales.targets.forms import (
+    FixMonthForm,
     ProposalForm,
     ReplanForm,
     TargetPlanForm,
@@ -172,6 +174,10 @@ class MatrixView(LoginRequiredMixin, TemplateView):
         inputs = (
             {i.grid_id: i for i in TargetUnitInput.objects.filter(plan=plan)} if editable else {}
         )
+        if editable and kind == PeriodKind.MONTH and version is not None:
+            leaves = services.leaf_units(version)
+            for row in rows:
+                row.fixable = (row.grid_id, row.user_id) in leaves
         context.update(
             plan=plan,
             version=version,
@@ -226,6 +232,83 @@ class UnitInputView(LoginRequiredMixin, View):
             "targets/_input_form.html",
             {"plan": plan, "grid": grid, "form": UnitInputForm(initial=initial), "saved": False},
         )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+class FixMonthView(LoginRequiredMixin, View):
+    """htmx: fix a month of a leaf unit (a rep, or a grid without sub-grids or reps) by hand
+    in a draft plan, for those who may change the plan: the unit's other months share the
+    rest of its year by seasonality; the result is a new version. Not draft: 403."""
+
+    template = "targets/_month_form.html"
+
+    def _unit(self, request, pk):
+        plan = scoped_object(request.user, TargetPlan, "change", pk=pk)
+        if plan.status != PlanStatus.DRAFT:
+            raise PermissionDenied(_("Only a draft plan can be changed; return it to draft first."))
+        data = request.POST if request.method == "POST" else request.GET
+        grid = get_object_or_404(
+            Grid.objects.restrict(request.user, "view"), pk=_int(data.get("grid"))
+        )
+        rep = None
+        if data.get("rep"):
+            rep = get_object_or_404(
+                User.objects.restrict(request.user, "view"), pk=_int(data["rep"])
+            )
+        return plan, grid, rep, str(data.get("month", ""))[:7]
+
+    def _render(self, request, plan, grid, rep, month, form, status=200):
+        return render(
+            request,
+            self.template,
+            {"plan": plan, "grid": grid, "rep": rep, "month": month, "form": form},
+            status=status,
+        )
+
+    def get(self, request, pk):
+        plan, grid, rep, month = self._unit(request, pk)
+        version = plan.latest_version()
+        line = (
+            version.lines.filter(
+                grid=grid, user=rep, period_kind=PeriodKind.MONTH, period=month
+            ).first()
+            if version
+            else None
+        )
+        form = FixMonthForm(initial={"amount": line.amount if line else None})
+        return self._render(request, plan, grid, rep, month, form)
+
+    def post(self, request, pk):
+        plan, grid, rep, month = self._unit(request, pk)
+        form = FixMonthForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    version = services.target_plan_fix_month(
+                        plan=plan,
+                        grid=grid,
+                        rep=rep,
+                        month=month,
+                        user=request.user,
+                        **form.cleaned_data,
+                    )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("Version {n} created.").format(n=version.number))
+                target = reverse("targets:matrix", kwargs={"pk": plan.pk})
+                if getattr(request, "htmx", False):
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
+        return self._render(request, plan, grid, rep, month, form, status=400)
 
 
 class LineageView(LoginRequiredMixin, TemplateView):

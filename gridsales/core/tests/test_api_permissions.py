@@ -48,10 +48,22 @@ def statuses(default: int, **by_persona: int) -> dict[str, int]:
 
 @dataclass
 class Action:
-    """An extra (detail) action: POSTed with `payload`, allowed for the `allowed` sets."""
+    """An extra (detail) action: POSTed with `payload`, allowed for the `allowed` sets; an
+    allowed call answers `ok` (an upload posted without a file: 400, past the checks)."""
 
     payload: dict
     allowed: dict[str, set[str]]
+    ok: int = 200
+
+
+@dataclass
+class ListAction:
+    """An extra collection action: POSTed once per persona with `payload`; the personas in
+    `allowed` get `ok`, the others 403."""
+
+    payload: dict
+    allowed: set[str]
+    ok: int = 200
 
 
 @dataclass
@@ -66,6 +78,7 @@ class Route:
     created: dict[str, int] = field(default_factory=lambda: statuses(405))
     deleted: int = 204  # what an allowed DELETE answers
     actions: dict[str, Action] = field(default_factory=dict)
+    list_actions: dict[str, ListAction] = field(default_factory=dict)
 
 
 GRIDS = {"HQ", "R1", "R2", "R1-A1", "R2-A1", "R1-A1-G1", "R1-A1-G2", "R2-A1-G1"}
@@ -253,6 +266,13 @@ MATRIX: dict[str, Route] = {
             "split": Action({}, writable({MATRIX_PLAN})),
             "replan": Action({"as_of": "2027-07-01"}, writable({MATRIX_PLAN})),
             "export": Action({}, PLAN_VIEW),  # reading: each exports the cells it sees
+            # Without a file: 400 for the plan's writers, once past the 404/403 checks.
+            "import": Action({}, writable({MATRIX_PLAN}), ok=400),
+            # R1-A1-G2 is a leaf grid without reps: its January can be fixed by hand.
+            "months": Action(
+                {"grid": "R1-A1-G2", "month": "2027-01", "amount": "0.40"},
+                writable({MATRIX_PLAN}),
+            ),
         },
     ),
     "target-versions": Route(
@@ -314,6 +334,8 @@ MATRIX: dict[str, Route] = {
             rep={"A-R1-A1-G1"},
             rep2={"A-R2-A1-G1/rep2"},
         ),
+        # Directors and admins import (without a file: 400, past the 403 check).
+        list_actions={"import": ListAction({}, set(WRITE_ALL), ok=400)},
     ),
     "audit": Route(
         objects=lambda w: {str(pk): pk for pk in ObjectChange.objects.values_list("pk", flat=True)},
@@ -354,7 +376,8 @@ def test_every_api_route_has_a_matrix_entry():
     prefixes = {prefix for prefix, _viewset, _basename in router.registry}
     assert prefixes == set(MATRIX), "add the new route's row to MATRIX"
     for prefix, viewset, _basename in router.registry:
-        assert _extra_action_names(viewset) == set(MATRIX[prefix].actions), prefix
+        route = MATRIX[prefix]
+        assert _extra_action_names(viewset) == set(route.actions) | set(route.list_actions), prefix
 
 
 def test_the_matrix_is_consistent_with_the_world(world):
@@ -406,10 +429,15 @@ def test_persona_reaches_exactly_its_scope(prefix, persona, world, api):
         check(f"DELETE {key}", isolated(client.delete, url(prefix, pk)).status_code, want)
 
         for name, action in route.actions.items():
-            want = (200 if key in action.allowed[persona] else 403) if seen else 404
+            want = (action.ok if key in action.allowed[persona] else 403) if seen else 404
             path = url(prefix, pk, name)
             got = isolated(client.post, path, action.payload, format="json").status_code
             check(f"POST {name} {key}", got, want)
+
+    for name, list_action in route.list_actions.items():
+        want = list_action.ok if persona in list_action.allowed else 403
+        got = isolated(client.post, url(prefix, action=name), list_action.payload, format="json")
+        check(f"POST {name}", got.status_code, want)
 
     payload = route.create or {}
     got = isolated(client.post, url(prefix), payload, format="json")

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from gridsales.accounts.models import User
 from gridsales.core.api import ScopedSlugRelatedField
 from gridsales.core.scope import scope_for
 from gridsales.grids.models import Grid
@@ -68,6 +69,23 @@ class SplitSerializer(serializers.Serializer):
 
 class ReplanSerializer(serializers.Serializer):
     as_of = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class FixMonthSerializer(serializers.Serializer):
+    """Fix one month of a leaf unit (a grid without sub-grids or reps, or a rep) by hand."""
+
+    grid = ScopedSlugRelatedField(slug_field="code", queryset=Grid.objects.all())
+    rep = ScopedSlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="the rep's username, for a rep's row; empty for the grid's row",
+    )
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="calendar month YYYY-MM")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 

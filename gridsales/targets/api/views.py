@@ -1,20 +1,27 @@
-"""Target API: plans (with transition, split, replan, export), versions (with diff), lines,
-bottom-up proposals (accept/keep), unit inputs, actuals. All scoped by ScopedModelViewSet."""
+"""Target API: plans (with transition, split, replan, export, import, months), versions
+(with diff), lines, bottom-up proposals (accept/keep), unit inputs, actuals (with import).
+All scoped by ScopedModelViewSet."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from gridsales.core.api import ScopedModelViewSet, ensure_allowed
+from gridsales.core.io.api import MAX_UPLOAD_BYTES, REPORT_SCHEMA
+from gridsales.core.io.report import ImportReport
+from gridsales.core.scope import scope_for
 from gridsales.targets import selectors, services
 from gridsales.targets.api.serializers import (
     ActualSerializer,
+    FixMonthSerializer,
     ReplanSerializer,
     SplitSerializer,
     TargetLineSerializer,
@@ -41,7 +48,7 @@ from gridsales.targets.models import (
     TargetProposal,
     TargetUnitInput,
 )
-from gridsales.targets.xlsx import export_plan
+from gridsales.targets.xlsx import export_plan, parse_actuals, parse_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -55,6 +62,59 @@ TRANSITION_SERVICES = {
 
 class ReadOnlyScopedViewSet(ScopedModelViewSet):
     http_method_names = ["get", "head", "options"]
+
+
+# Uploads: multipart (the file); JSON too, so that a call without a file answers 400.
+UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+UPLOAD_REQUEST = {
+    "multipart/form-data": inline_serializer(
+        "TargetImportRequest",
+        {"file": serializers.FileField(), "dry_run": serializers.BooleanField(required=False)},
+    )
+}
+
+
+def _flag(value) -> bool:
+    return str(value).lower() in {"1", "true", "yes", "on"}
+
+
+def _upload(request):
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise exceptions.ValidationError({"file": [_("Upload a file.")]})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise exceptions.ValidationError({"file": [_("The file is too large.")]})
+    return upload, _flag(request.data.get("dry_run", ""))
+
+
+def import_response(
+    kind: str, upload, dry_run: bool, rows: list, errors: list, write, extra_keys=()
+):
+    """The customers/grids import report for a targets import: the web UI's parse errors as
+    (row, column, value, reason); `write()` runs only when there is none, inside a
+    transaction rolled back on a dry run (so the services' own checks run too), and
+    returns (created count, extra fields; `extra_keys` are null unless written). 400 when
+    invalid (nothing written), 201 when written, 200 for a valid dry run."""
+    report = ImportReport(kind=kind, file_name=upload.name, dry_run=dry_run, rows=len(rows))
+    for e in errors:
+        report.error(e.row, e.column, e.value, e.reason)
+    extra: dict = dict.fromkeys(extra_keys)
+    if not errors:
+        try:
+            with transaction.atomic():
+                report.created, extra = write()
+                if dry_run:
+                    transaction.set_rollback(True)
+        except DjangoValidationError as exc:
+            for message in exc.messages:
+                report.error(None, "-", "", message)
+            report.created = 0
+        else:
+            report.written = not dry_run
+    if not report.written:
+        extra = dict.fromkeys(extra)
+    status = 400 if report.errors else (201 if report.written else 200)
+    return Response({**report.as_dict(), **extra}, status=status)
 
 
 class TargetPlanViewSet(ScopedModelViewSet):
@@ -118,6 +178,20 @@ class TargetPlanViewSet(ScopedModelViewSet):
         version = services.target_plan_replan(plan=plan, user=request.user, **params.validated_data)
         return Response(TargetPlanVersionSerializer(version, context={"request": request}).data)
 
+    @extend_schema(request=FixMonthSerializer, responses=TargetPlanVersionSerializer)
+    @action(detail=True, methods=["post"], url_path="months")
+    def months(self, request, pk=None):
+        """Fix a month of a leaf unit by hand in a draft plan (`grid`, `rep` for a rep's
+        row, `month` YYYY-MM, `amount`): its other months share the rest of its year by
+        seasonality. A new version."""
+        plan = self._writable_plan()
+        params = FixMonthSerializer(data=request.data, context={"request": request})
+        params.is_valid(raise_exception=True)
+        version = services.target_plan_fix_month(
+            plan=plan, user=request.user, **params.validated_data
+        )
+        return Response(TargetPlanVersionSerializer(version, context={"request": request}).data)
+
     @extend_schema(
         request=None,
         responses={(200, XLSX): bytes},
@@ -142,6 +216,27 @@ class TargetPlanViewSet(ScopedModelViewSet):
             f'attachment; filename="{plan.code}-v{version.number}.xlsx"'
         )
         return response
+
+    @extend_schema(
+        request=UPLOAD_REQUEST,
+        responses={200: REPORT_SCHEMA, 201: REPORT_SCHEMA, 400: REPORT_SCHEMA},
+    )
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=UPLOAD_PARSERS)
+    def import_plan(self, request, pk=None):
+        """The plan's Months sheet (XLSX, as exported) as a new version, like the web page:
+        any wrong row is reported as row, column, value, reason (400) and nothing is
+        written; `dry_run` checks without writing. The report adds `version`."""
+        plan = self._writable_plan()
+        upload, dry_run = _upload(request)
+        rows, errors = parse_plan(plan, upload.read(), request.user)
+
+        def write():
+            version = services.target_plan_import(plan=plan, rows=rows, user=request.user)
+            return len(rows), {"version": version.number}
+
+        return import_response(
+            "target-plan", upload, dry_run, rows, errors, write, extra_keys=("version",)
+        )
 
 
 class TargetPlanVersionViewSet(ReadOnlyScopedViewSet):
@@ -268,12 +363,37 @@ class TargetUnitInputViewSet(ScopedModelViewSet):
 
 class ActualViewSet(ReadOnlyScopedViewSet):
     """Actuals (imported until orders arrive): a grid's are visible in its scope, a rep's
-    own always."""
+    own always. `import/` (directors, admins) adds rows from CSV/XLSX."""
 
     queryset = Actual.objects.all()
     serializer_class = ActualSerializer
     filterset_class = ActualFilterSet
     ordering = ["-date", "grid__path"]
+    # POST for the import action only: the collection itself takes no POST.
+    http_method_names = ["get", "head", "options", "post"]
 
     def get_queryset(self):
         return super().get_queryset().select_related("grid", "user")
+
+    def create(self, request, *args, **kwargs):
+        raise exceptions.MethodNotAllowed(request.method)
+
+    @extend_schema(
+        request=UPLOAD_REQUEST,
+        responses={200: REPORT_SCHEMA, 201: REPORT_SCHEMA, 400: REPORT_SCHEMA},
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=UPLOAD_PARSERS)
+    def import_actuals(self, request):
+        """Actuals from CSV (UTF-8 or GBK) or XLSX with columns grid, rep (optional), date
+        (YYYY-MM-DD, or YYYY-MM for a month), amount, metric (optional): directors and
+        admins, like the web page. Wrong rows are reported (400) and nothing is written;
+        `dry_run` checks without writing."""
+        if not scope_for(request.user).write_all:
+            raise exceptions.PermissionDenied(_("Only directors and admins import actuals."))
+        upload, dry_run = _upload(request)
+        rows, errors = parse_actuals(upload.name, upload.read(), request.user)
+
+        def write():
+            return services.actuals_import(rows=rows, source=upload.name[:40]), {}
+
+        return import_response("actuals", upload, dry_run, rows, errors, write)

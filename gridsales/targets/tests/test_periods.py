@@ -131,3 +131,81 @@ def test_calendar_days_basis_counts_every_day():
     # January 31.00 over 31 days: W01 has 4 of them (1/1–1/4).
     weeks = plan.split(37200).weeks  # 372.00 flat → 31.00 a month
     assert weeks["2026-W01"] == 400 and weeks["2026-W02"] == 700
+
+
+# ---------------------------------------------------------------- months fixed by hand
+
+
+def test_fixing_a_month_re_spreads_the_others_by_their_seasonality_to_the_fen():
+    from gridsales.targets.periods import fix_months
+
+    # Year 1,000.00 over 12 months weighted 1..12 (sum 78); January fixed at 100.00: the
+    # other 11 months (weights 2..12, sum 77) share 900.00 by largest remainder.
+    months = fix_months(100000, list(range(1, 13)), {0: 10000})
+    assert months[0] == 10000
+    assert sum(months) == 100000
+    # 90000 × w / 77 floors to 2337, 3506, 4675, 5844, 7012, 8181, 9350, 10519, 11688,
+    # 12857, 14025 (remainders 51, 38, 25, 12, 76, 63, 50, 37, 24, 11, 75 of 77): the 6
+    # leftover fen go to the remainders 76, 75, 63, 51, 50, 38.
+    assert months[1:] == [2338, 3507, 4675, 5844, 7013, 8182, 9351, 10519, 11688, 12857, 14026]
+
+
+def test_the_leftover_fen_goes_to_the_larger_remainder_then_the_earlier_month():
+    from gridsales.targets.periods import fix_months
+
+    # 1.00 fixed in month 3; 0.05 left for 11 equal months: the first five get a fen each.
+    months = fix_months(105, [1] * 12, {2: 100})
+    assert months == [1, 1, 100, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+
+
+def test_several_fixed_months_keep_their_amounts_and_zero_weights_share_equally():
+    from gridsales.targets.periods import fix_months
+
+    months = fix_months(1200, [0] * 12, {0: 100, 11: 200})
+    assert months[0] == 100 and months[11] == 200
+    assert months[1:11] == [90] * 10
+    # All twelve fixed and adding up to the year: accepted as given.
+    assert fix_months(12, [1] * 12, dict.fromkeys(range(12), 1)) == [1] * 12
+
+
+@pytest.mark.parametrize(
+    "year, fixed, message",
+    [
+        (
+            1000,
+            {0: 600, 1: 500},
+            "Unit R1-A1-G2: the months fixed by hand (2027-01, 2027-02) add up to 11.00, more"
+            " than the year's 10.00; the other months would have to be negative.",
+        ),
+        (1000, {3: -1}, "Unit R1-A1-G2, month 2027-04: a month's amount cannot be negative."),
+        (
+            13,
+            dict.fromkeys(range(12), 1),
+            "Unit R1-A1-G2: every month is fixed by hand (2027-01, 2027-02, 2027-03, 2027-04,"
+            " 2027-05, 2027-06, 2027-07, 2027-08, 2027-09, 2027-10, 2027-11, 2027-12) and they"
+            " add up to 0.12, not the year's 0.13.",
+        ),
+    ],
+)
+def test_impossible_fixed_months_are_errors_naming_unit_and_month(year, fixed, message):
+    from gridsales.targets.periods import fix_months
+
+    keys = [f"2027-{m:02d}" for m in range(1, 13)]
+    with pytest.raises(SplitError) as exc:
+        fix_months(year, [1] * 12, fixed, unit="R1-A1-G2", keys=keys)
+    assert exc.value.messages() == [message]
+
+
+def test_the_period_plan_fixes_months_by_key_and_weeks_follow():
+    plan = PeriodPlan(year=2026, start_month=4, seasonality=[8, 6, 9, 8, 8, 9, 8, 8, 9, 9, 9, 9])
+    months = plan.fix_months(1200000, {"2027-03": 0, "2026-04": 500000}, unit="G1")
+    assert months[0] == 500000 and months[-1] == 0 and sum(months) == 1200000
+    # The other ten months share 7,000.00 by weights 6,9,8,8,9,8,8,9,9,9 (sum 83).
+    assert months[1] == round(700000 * 6 / 83)
+    split = plan.from_months(months)
+    assert sum(split.weeks.values()) == sum(split.quarters.values()) == 1200000
+    with pytest.raises(SplitError) as exc:
+        plan.fix_months(100, {"2026-01": 1}, unit="G1")
+    assert exc.value.messages() == [
+        "Unit G1: month 2026-01 is not in the plan year (2026-04 to 2027-03)."
+    ]

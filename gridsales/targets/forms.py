@@ -5,6 +5,7 @@ from gridsales.core.forms import ScopedModelForm, ServiceErrorsMixin, style_fiel
 from gridsales.core.scope import scope_for
 from gridsales.grids.models import Grid
 from gridsales.targets.models import TargetPlan
+from gridsales.targets.services import PLAN_FIELDS
 
 
 class SeasonalityField(forms.CharField):
@@ -57,20 +58,7 @@ class TargetPlanForm(ScopedModelForm):
 
     class Meta:
         model = TargetPlan
-        fields = [
-            "code",
-            "name",
-            "metric",
-            "year",
-            "fiscal_year_start_month",
-            "total",
-            "currency",
-            "level_methods",
-            "reference_source",
-            "seasonality",
-            "seasonality_years",
-            "week_basis",
-        ]
+        fields = list(PLAN_FIELDS)  # what target_plan_create/update accept
 
 
 class ReplanForm(forms.Form):

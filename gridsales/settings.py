@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "gridsales.team",
     "gridsales.customers",
     "gridsales.targets",
+    "gridsales.planning",
 ]
 
 MIDDLEWARE = [

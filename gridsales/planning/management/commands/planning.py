@@ -6,11 +6,10 @@ with code 2 and says what is wrong.
 
 from __future__ import annotations
 
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from gridsales.core.commands import write_json_result
 from gridsales.planning.contract import load_graphml, run_districts
 from gridsales.planning.districting import DistrictingError
 
@@ -69,15 +68,4 @@ class Command(BaseCommand):
             raise CommandError(
                 _("{path}: {error}").format(path=path, error=exc), returncode=2
             ) from exc
-        body = json.dumps(result, ensure_ascii=False, indent=1) + "\n"
-        if options.get("output"):
-            try:
-                with open(options["output"], "w", encoding="utf-8") as fh:
-                    fh.write(body)
-            except OSError as exc:
-                raise CommandError(
-                    _("Cannot write {path}: {error}").format(path=options["output"], error=exc),
-                    returncode=2,
-                ) from exc
-        else:
-            self.stdout.write(body, ending="")
+        write_json_result(self, result, options.get("output"))

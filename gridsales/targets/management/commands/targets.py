@@ -6,12 +6,12 @@ and impossible locks or bounds exit with code 2 and say which units are at fault
 
 from __future__ import annotations
 
-import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from gridsales.core.commands import write_json_result
 from gridsales.targets.contract import load_json, run_spec
 from gridsales.targets.decompose import SplitError
 
@@ -51,15 +51,4 @@ class Command(BaseCommand):
             result = run_spec(load_json(text), lineage=options["lineage"])
         except SplitError as exc:
             raise CommandError("\n".join(exc.messages(_)), returncode=2) from exc
-        body = json.dumps(result, ensure_ascii=False, indent=1) + "\n"
-        if options.get("output"):
-            try:
-                with open(options["output"], "w", encoding="utf-8") as fh:
-                    fh.write(body)
-            except OSError as exc:
-                raise CommandError(
-                    _("Cannot write {path}: {error}").format(path=options["output"], error=exc),
-                    returncode=2,
-                ) from exc
-        else:
-            self.stdout.write(body, ending="")
+        write_json_result(self, result, options.get("output"))

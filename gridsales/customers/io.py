@@ -28,7 +28,7 @@ from gridsales.core.scope import scope_for
 from gridsales.customers.choices import Crs, CustomerStatus, CustomerType, Tier
 from gridsales.customers.filtersets import CustomerFilterSet
 from gridsales.customers.models import Customer
-from gridsales.customers.services import _clean_tags
+from gridsales.customers.services import CUSTOMER_FIELDS, _clean_tags
 from gridsales.grids import crs as crs_module
 from gridsales.grids.choices import GridStatus
 from gridsales.grids.models import Grid
@@ -51,21 +51,8 @@ EXPORT_COLUMNS = [
 ]
 
 REQUIRED = ("code", "name", "lat", "lng")
-IMPORT_FIELDS = (
-    "code",
-    "name",
-    "type",
-    "industry",
-    "tier",
-    "tags",
-    "address",
-    "lat",
-    "lng",
-    "status",
-    "owner",
-    "current_grid",
-    "source_crs",
-)
+# A file may set any field the customer services write (grid pins excepted).
+IMPORT_FIELDS = CUSTOMER_FIELDS
 ALIASES = {"grid_code": "current_grid", "grid": "current_grid", "crs": "source_crs"}
 CHOICES = {
     "type": CustomerType,

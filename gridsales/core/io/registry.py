@@ -10,29 +10,12 @@ filter parameters (a QueryDict or dict).
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
-
-
-def _collect(attribute: str) -> dict[str, object]:
-    found: dict[str, object] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("gridsales."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.io")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.io":
-                raise
-            continue
-        found.update(getattr(module, attribute, {}))
-    return found
+from gridsales.core.discovery import app_registrations
 
 
 def importers() -> dict[str, object]:
-    return _collect("IMPORTERS")
+    return app_registrations("io", "IMPORTERS")
 
 
 def exporters() -> dict[str, object]:
-    return _collect("EXPORTERS")
+    return app_registrations("io", "EXPORTERS")

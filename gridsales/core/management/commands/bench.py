@@ -8,26 +8,14 @@ in the same run; results go to docs/benchmarks.md by hand.
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from gridsales.core.discovery import app_registrations
+
 
 def registered_benches() -> dict[str, object]:
-    benches: dict[str, object] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("gridsales."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.bench")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.bench":
-                raise
-            continue
-        benches.update(getattr(module, "BENCHES", {}))
-    return benches
+    return app_registrations("bench", "BENCHES")
 
 
 class Command(BaseCommand):

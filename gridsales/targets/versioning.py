@@ -218,6 +218,19 @@ def _next_number(plan: TargetPlan) -> int:
     return (plan.versions.aggregate(n=Max("number"))["n"] or 0) + 1
 
 
+def _new_version(plan, kind, *, total, note, periods, user) -> TargetPlanVersion:
+    """An unsaved version of `plan`, numbered next, with the calendar note of `periods`."""
+    return TargetPlanVersion(
+        plan=plan,
+        number=_next_number(plan),
+        kind=kind,
+        note=note,
+        total=total,
+        calendar_note=periods.calendar_note or "",
+        created_by=user,
+    )
+
+
 @transaction.atomic
 def target_plan_split(
     *, plan: TargetPlan, user=None, note: str = "", members_on: datetime.date | None = None
@@ -266,14 +279,8 @@ def target_plan_split(
     except SplitError as exc:
         raise _split_error(exc) from exc
     on = members_on or plan_start(plan)
-    version = TargetPlanVersion(
-        plan=plan,
-        number=_next_number(plan),
-        kind=VersionKind.SPLIT,
-        note=note,
-        total=plan.total,
-        calendar_note=periods.calendar_note or "",
-        created_by=user,
+    version = _new_version(
+        plan, VersionKind.SPLIT, total=plan.total, note=note, periods=periods, user=user
     )
     lines: list[tuple] = []
     shares = rep_shares(plan, (g.pk for g in grids), on)
@@ -374,14 +381,8 @@ def target_plan_replan(
         cells[(grid_id, user_id)][period] = to_fen(amount)
         if kind == PeriodKind.YEAR:
             base_lineage[(grid_id, user_id)] = lineage
-    version = TargetPlanVersion(
-        plan=plan,
-        number=_next_number(plan),
-        kind=VersionKind.REPLAN,
-        note=note,
-        total=Decimal(0),
-        calendar_note=periods.calendar_note or "",
-        created_by=user,
+    version = _new_version(
+        plan, VersionKind.REPLAN, total=Decimal(0), note=note, periods=periods, user=user
     )
     weights = periods.remaining_weights(first_future)
     lines: list[tuple] = []
@@ -427,14 +428,8 @@ def target_plan_import(*, plan: TargetPlan, rows: list[dict], user=None, note: s
     if not rows:
         raise ValidationError(_("The file has no rows."))
     periods = period_plan(plan)
-    version = TargetPlanVersion(
-        plan=plan,
-        number=_next_number(plan),
-        kind=VersionKind.IMPORT,
-        note=note,
-        total=Decimal(0),
-        calendar_note=periods.calendar_note or "",
-        created_by=user,
+    version = _new_version(
+        plan, VersionKind.IMPORT, total=Decimal(0), note=note, periods=periods, user=user
     )
     lines: list[tuple] = []
     grid_ids = {r["grid"].pk for r in rows if r["user"] is None}
@@ -552,14 +547,8 @@ def target_plan_fix_month(
     lineage = dict(year_lineage[key] or {})
     lineage["fixed_months"] = {p: fen_str(fixed[p]) for p in periods.month_keys if p in fixed}
     year_lineage[key] = lineage
-    version = TargetPlanVersion(
-        plan=plan,
-        number=_next_number(plan),
-        kind=VersionKind.MANUAL,
-        note=note,
-        total=base.total,
-        calendar_note=periods.calendar_note or "",
-        created_by=user,
+    version = _new_version(
+        plan, VersionKind.MANUAL, total=base.total, note=note, periods=periods, user=user
     )
     lines: list[tuple] = []
     for unit_key, year_fen in years.items():

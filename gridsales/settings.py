@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "gridsales.customers",
     "gridsales.targets",
     "gridsales.planning",
+    "gridsales.sales",
+    "gridsales.activities",
+    "gridsales.care",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +211,25 @@ if MAP_TILES_CRS not in ("wgs84", "gcj02"):
     raise ImproperlyConfigured(
         f"GRIDSALES_MAP_TILES_CRS must be wgs84 or gcj02, not {MAP_TILES_CRS!r}"
     )
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+# A visit check-in farther than this from the customer's location is flagged (metres).
+CHECKIN_RADIUS_M = env_int("GRIDSALES_CHECKIN_RADIUS_M", 500, minimum=1)
+# A survey link works once, for this many days after it is sent.
+SURVEY_LINK_DAYS = env_int("GRIDSALES_SURVEY_LINK_DAYS", 14, minimum=1)
 
 LOGGING = {
     "version": 1,

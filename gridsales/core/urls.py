@@ -18,4 +18,7 @@ urlpatterns = [
     path("reps/", include("gridsales.team.urls")),
     path("customers/", include("gridsales.customers.urls")),
     path("targets/", include("gridsales.targets.urls")),
+    path("sales/", include("gridsales.sales.urls")),
+    path("activities/", include("gridsales.activities.urls")),
+    path("care/", include("gridsales.care.urls")),
 ]

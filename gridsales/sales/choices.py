@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StageKind(models.TextChoices):
+    """Where a stage leaves a deal: still open, won or lost."""
+
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class OpportunitySource(models.TextChoices):
+    REFERRAL = "referral", _("Referral")
+    INBOUND = "inbound", _("Inbound enquiry")
+    OUTBOUND = "outbound", _("Cold call / visit")
+    EVENT = "event", _("Event or exhibition")
+    CAMPAIGN = "campaign", _("Marketing campaign")
+    PARTNER = "partner", _("Partner / channel")
+    EXISTING = "existing", _("Existing customer")
+    OTHER = "other", _("Other")
+
+
+class OrderLineStatus(models.TextChoices):
+    """The contract's `status` column: a line is confirmed, cancelled or (partly) returned."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    RETURNED = "returned", _("Returned")
+
+
+class OrderSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    IMPORT = "import", _("Imported")

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "gridsales.sales",
     "gridsales.activities",
     "gridsales.care",
+    "gridsales.routes",
 ]
 
 MIDDLEWARE = [

@@ -197,6 +197,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "gridsales.customers.choices.CustomerStatus",
         "GridStatusEnum": "gridsales.grids.choices.GridStatus",
+        "OrderStatusEnum": "gridsales.sales.choices.OrderLineStatus",
+        "ActivityStatusEnum": "gridsales.activities.choices.ActivityStatus",
+        "SurveyStatusEnum": "gridsales.care.choices.SurveyStatus",
+        "TierEnum": "gridsales.customers.choices.Tier",
+        "RoutePlanStatusEnum": "gridsales.routes.choices.RoutePlanStatus",
     },
 }
 
@@ -231,6 +236,12 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
 CHECKIN_RADIUS_M = env_int("GRIDSALES_CHECKIN_RADIUS_M", 500, minimum=1)
 # A survey link works once, for this many days after it is sent.
 SURVEY_LINK_DAYS = env_int("GRIDSALES_SURVEY_LINK_DAYS", 14, minimum=1)
+
+# Visit routes: business and working hours, lunch, travel speed, service times, the office,
+# solver time limits (GRIDSALES_ROUTES_*, docs/configuration.md).
+from gridsales.routes.config import routes_config  # noqa: E402
+
+ROUTES = routes_config(os.environ)
 
 LOGGING = {
     "version": 1,

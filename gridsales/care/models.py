@@ -64,6 +64,9 @@ class CadencePolicy(AuditedModel):
     def __str__(self) -> str:
         return f"{self.tier}: {self.interval_days}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("care:policy-edit", args=[self.pk])
+
 
 class FollowUpRule(AuditedModel):
     """Schedule a follow-up (回访) automatically: `delay_days` after an order or a done
@@ -90,6 +93,9 @@ class FollowUpRule(AuditedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("care:rule-edit", args=[self.pk])
+
 
 class SurveyTemplate(AuditedModel):
     """A questionnaire: ordered CSAT, NPS and free-text questions."""
@@ -108,6 +114,9 @@ class SurveyTemplate(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("care:template-detail", args=[self.pk])
 
 
 class SurveyQuestion(AuditedModel):

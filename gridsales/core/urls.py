@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from gridsales.care.public_views import SurveyPublicView, SurveyThanksView
 from gridsales.core import pages
 from gridsales.core.io.views import ExportPageView, ImportPageView
 
@@ -21,4 +22,8 @@ urlpatterns = [
     path("sales/", include("gridsales.sales.urls")),
     path("activities/", include("gridsales.activities.urls")),
     path("care/", include("gridsales.care.urls")),
+    path("routes/", include("gridsales.routes.urls")),
+    # The customer's survey link: no login, the token is the key (gridsales.care).
+    path("s/<str:token>/", SurveyPublicView.as_view(), name="survey-public"),
+    path("s/<str:token>/thanks/", SurveyThanksView.as_view(), name="survey-thanks"),
 ]

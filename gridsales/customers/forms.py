@@ -35,13 +35,23 @@ class CustomerForm(ScopedModelForm):
             "status",
             "tags",
             "address",
+            "needs",
+            "opens_at",
+            "closes_at",
             "lat",
             "lng",
             "owner",
             "current_grid",
             "grid_pinned",
         ]
+        widgets = {
+            "needs": forms.Textarea(attrs={"rows": 3}),
+            "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
         help_texts = {
+            "needs": _("What the customer is looking for: products, problems to solve, plans."),
+            "opens_at": _("Business hours for visit routes; leave empty for the default hours."),
             "current_grid": _(
                 "Leave empty to place the customer by its location; choosing a grid pins it there."
             ),

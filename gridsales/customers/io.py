@@ -8,6 +8,7 @@ transaction with bulk_create/bulk_update. See docs/import-export.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import types
 
@@ -48,6 +49,10 @@ EXPORT_COLUMNS = [
     ("lng", lambda c: "" if c.lng is None else c.lng),
     ("owner", lambda c: c.owner.username if c.owner else ""),
     ("grid_code", lambda c: c.current_grid.code if c.current_grid else ""),
+    # Added after the others so files exported before it existed still line up.
+    ("needs", lambda c: c.needs),
+    ("opens_at", lambda c: c.opens_at.strftime("%H:%M") if c.opens_at else ""),
+    ("closes_at", lambda c: c.closes_at.strftime("%H:%M") if c.closes_at else ""),
 ]
 
 REQUIRED = ("code", "name", "lat", "lng")
@@ -93,6 +98,16 @@ def _choice_map(choices) -> dict[str, str]:
 def _key(text) -> str:
     """Lower case without spaces: "A 类", "a类" and "A类" are the same label."""
     return "".join(str(text).lower().split())
+
+
+def _time(raw: str):
+    """ "9:00", "09:00" or "09:00:00" (or an XLSX time cell, read as text) → time; else None."""
+    for fmt in ("%H:%M", "%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(raw.strip(), fmt).time()
+        except ValueError:
+            continue
+    return None
 
 
 def can_write(scope, grid_path: str | None, owner_id: int | None) -> bool:
@@ -296,6 +311,15 @@ class CustomerImporter:
                     )
                     continue
                 values[field] = value
+            elif field in ("opens_at", "closes_at"):
+                if raw == "":
+                    values[field] = None
+                    continue
+                parsed = _time(raw)
+                if parsed is None:
+                    error(field, _("Not a time: write it as HH:MM, for example 09:00."))
+                    continue
+                values[field] = parsed
             elif field == "tags":
                 values["tags"] = _clean_tags(raw.replace(",", ",").split(","))
             elif field == "owner":
@@ -323,6 +347,14 @@ class CustomerImporter:
         if "source_crs" not in values:
             values["source_crs"] = default_crs
         if len(report.errors) > errors_before:
+            return None, False, False
+        opens = values.get("opens_at", existing["opens_at"] if existing else None)
+        closes = values.get("closes_at", existing["closes_at"] if existing else None)
+        if opens is not None and closes is not None and closes <= opens:
+            error(
+                "closes_at",
+                _("The closing time must be later than the opening time: correct one of them."),
+            )
             return None, False, False
         if (values.get("lat") is None) != (values.get("lng") is None):
             error("lat", _("Give both latitude and longitude, or neither."))

@@ -57,6 +57,11 @@ class Customer(AuditedModel):
     tier = models.CharField(_("Tier"), max_length=1, choices=Tier.choices, default=Tier.C)
     tags = models.JSONField(_("Tags"), default=list, blank=True)
     address = models.CharField(_("Address"), max_length=300, blank=True)
+    # What the customer needs (需求), in the rep's words: shown on the customer 360 page.
+    needs = models.TextField(_("Needs"), blank=True)
+    # When visits may be planned (gridsales.routes); empty: the default business hours.
+    opens_at = models.TimeField(_("Opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("Closes at"), null=True, blank=True)
     lat = models.FloatField(
         _("Latitude"),
         null=True,
@@ -117,6 +122,17 @@ class Customer(AuditedModel):
         indexes = [
             models.Index(fields=["current_grid", "status"]),
             models.Index(fields=["owner", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="customer_closes_after_it_opens",
+                violation_error_message=_(
+                    "The closing time must be later than the opening time: correct one of them."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

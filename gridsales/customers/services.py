@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridsales.core.services import model_save
 from gridsales.customers.models import Contact, Customer
@@ -15,6 +17,9 @@ CUSTOMER_FIELDS = (
     "tier",
     "tags",
     "address",
+    "needs",
+    "opens_at",
+    "closes_at",
     "lat",
     "lng",
     "source_crs",
@@ -102,7 +107,21 @@ def contact_save(*, contact: Contact | None = None, **fields) -> Contact:
 
 @transaction.atomic
 def customer_delete(*, customer: Customer) -> None:
-    """Delete a customer and its contacts (the audit log keeps their last state)."""
+    """Delete a customer and its contacts (the audit log keeps their last state).
+
+    A customer with history (orders, deals, activities, surveys) is refused: that history
+    is the company's record; such a customer is marked lost instead."""
+    if (
+        customer.orders.exists()
+        or customer.opportunities.exists()
+        or customer.activities.exists()
+        or customer.surveys.exists()
+    ):
+        raise ValidationError(
+            _(
+                "Customer “{code}” has orders, deals, activities or surveys and cannot be deleted; set its status to lost instead."
+            ).format(code=customer.code)
+        )
     for contact in customer.contacts.all():
         contact.delete()
     customer.delete()

@@ -14,7 +14,7 @@ from gridsales.core.views import (
     can,
     scoped_object,
 )
-from gridsales.customers import services
+from gridsales.customers import customer360, customer360_timeline, services
 from gridsales.customers.filtersets import CustomerFilterSet
 from gridsales.customers.forms import ContactForm, CustomerForm
 from gridsales.customers.io import EXPORT_COLUMNS
@@ -75,24 +75,42 @@ class CustomerExportView(CsvExportView):
 
 
 class CustomerDetailView(LoginRequiredMixin, TemplateView):
+    """The customer 360 page: profile, key figures, timeline, tabs and quick actions.
+
+    htmx requests get only the timeline: the chips swap the whole timeline, "load more"
+    (with a `before` cursor) appends the next page. Without JavaScript the same links load
+    the full page at that timeline state.
+    """
+
     template_name = "customers/customer_detail.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        customer = scoped_object(user, Customer, pk=self.kwargs["pk"])
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        customer = customer360.customer_for(user, self.kwargs["pk"])
+        page = customer360_timeline.timeline(
+            customer, user, chip=request.GET.get("kind", ""), before=request.GET.get("before")
+        )
+        context = {"customer": customer, "timeline": page, "chips": customer360_timeline.CHIPS}
+        if request.htmx and not request.htmx.boosted:
+            partial = "_360_timeline_page" if request.GET.get("before") else "_360_timeline"
+            return self.response_class(
+                request, f"customers/{partial}.html", context, using=self.template_engine
+            )
         assignments = customer.grid_assignments.select_related("grid", "nearest_grid").order_by(
             "-valid_from", "-pk"
         )[:50]
+        can_change = can(user, customer, "change")
         context.update(
-            customer=customer,
             contacts=customer.contacts.all(),
             assignments=assignments,
             current_assignment=next((a for a in assignments if a.valid_to is None), None),
-            can_change=can(user, customer, "change"),
+            can_change=can_change,
             can_delete=can(user, customer, "delete"),
+            figures=customer360.key_figures(customer, user),
+            tabs=customer360.tabs(customer, user),
+            actions=customer360.quick_actions(customer, user, can_change=can_change),
         )
-        return context
+        return self.render_to_response(self.get_context_data(**context))
 
 
 class CustomerCreateView(ServiceFormView):

@@ -1,4 +1,5 @@
-"""Build the demo company: Shanghai cut into grids, a sales team, customers and contacts.
+"""Build the demo company: Shanghai cut into grids, a sales team, customers and contacts,
+and two years of CRM history (orders, deals, activities, surveys: gridsales.demo.crm).
 
 `build_demo()` fills an EMPTY database (the `demo` command flushes first). The tree and
 the team go through the services, as a user's edits would; customers and contacts are
@@ -23,10 +24,12 @@ from gridsales.accounts.models import User
 from gridsales.core.context import acting_as
 from gridsales.customers.models import Customer
 from gridsales.demo import geo
+from gridsales.demo.crm import CrmSummary, build_crm
 from gridsales.demo.customers import build_customers
 from gridsales.demo.plan import (
     DATA_DIR,
     DEFAULT_CUSTOMERS,
+    DEFAULT_ORDER_LINES_PER_CUSTOMER,
     DEFAULT_SEED,
     DEMO_LEAF,
     DEMO_PASSWORD,
@@ -42,6 +45,7 @@ from gridsales.grids.assignment import customers_assign
 from gridsales.grids.choices import GridKind, GridLevel
 from gridsales.grids.models import Grid
 from gridsales.grids.services import grid_create
+from gridsales.routes.services import route_plans_for_today
 from gridsales.team.choices import MembershipRole
 from gridsales.team.models import Membership
 
@@ -68,6 +72,7 @@ class DemoSummary:
     contacts: int
     seconds: float
     logins: list[DemoLogin]
+    crm: CrmSummary | None = None
 
 
 def load_districts() -> dict[str, tuple[shapely.Geometry, str]]:
@@ -84,6 +89,7 @@ def build_demo(
     customers: int = DEFAULT_CUSTOMERS,
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
+    order_lines_per_customer: float = DEFAULT_ORDER_LINES_PER_CUSTOMER,
 ) -> DemoSummary:
     """Build the whole demo into an empty database, in one transaction.
 
@@ -105,6 +111,15 @@ def build_demo(
         # rule moves them, and their owner must follow to a member of the new grid.
         if customers_assign().moved:
             _owners_follow_grids()
+        crm = build_crm(
+            leaves=leaves,
+            seed=seed,
+            progress=report,
+            order_lines_per_customer=order_lines_per_customer,
+        )
+        # The demo rep opens Today to a route already planned; everyone else plans theirs
+        # with one tap ("Plan my route").
+        route_plans_for_today(reps=[User.objects.get(username="rep")])
     demo_leaf = next(leaf.grid for leaf in leaves if leaf.grid.code == DEMO_LEAF)
     region = regions[DEMO_REGION]
     return DemoSummary(
@@ -124,6 +139,7 @@ def build_demo(
             DemoLogin("analyst", Role.ANALYST),
             DemoLogin("outsider", Role.REP),
         ],
+        crm=crm,
     )
 
 

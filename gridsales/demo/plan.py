@@ -18,8 +18,15 @@ DEMO_PASSWORD = "gridsales-demo"
 DEFAULT_CUSTOMERS = 20_000
 DEFAULT_SEED = 20261126
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Two years of CRM history scale with the customers: 20,000 customers give ≈ 200,000
+# order lines, ≈ 3,000 deals, ≈ 40,000 activities and ≈ 3,000 surveys.
+DEFAULT_ORDER_LINES_PER_CUSTOMER = 10.0
+DEALS_PER_CUSTOMER = 0.15
+ACTIVITIES_PER_CUSTOMER = 2.0
+SURVEYS_PER_CUSTOMER = 0.15
 
-# progress(stage, done, total), with stage one of "grids", "team", "customers".
+# progress(stage, done, total), with stage one of "grids", "team", "customers", "orders",
+# "deals", "activities", "care".
 Progress = Callable[[str, int, int], None]
 
 

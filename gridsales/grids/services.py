@@ -198,6 +198,17 @@ def grid_delete(*, grid: Grid) -> None:
                 "Grid “{code}” still has sub-grids, customers or memberships and cannot be deleted; retire it instead."
             ).format(code=grid.code)
         )
+    if (
+        grid.orders.exists()
+        or grid.opportunities.exists()
+        or grid.activities.exists()
+        or grid.surveys.exists()
+    ):
+        raise ValidationError(
+            _(
+                "Grid “{code}” has orders, deals, activities or surveys recorded in it and cannot be deleted; retire it instead."
+            ).format(code=grid.code)
+        )
     parent_id = grid.parent_id
     grid.delete()
     _refresh_leaf(parent_id)

@@ -50,7 +50,9 @@ class Stop:
     """A customer to visit: its window is when the visit may start; service is its length.
 
     Optional stops (`required=False`) may be dropped; the solver keeps the largest total
-    `priority` of visited stops first and minimises travel second.
+    `priority` of visited stops first and minimises travel second. `vehicles` lists the
+    vehicles (indices into `Problem.vehicles`) that may visit it: a customer kept by its
+    own rep, an appointment fixed to one day; None: any vehicle.
     """
 
     id: str
@@ -62,6 +64,7 @@ class Stop:
     demand: int = 0
     required: bool = True
     priority: float = 1.0
+    vehicles: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,15 @@ class Problem:
             if stop.service < 0 or stop.demand < 0:
                 raise ProblemError(
                     gettext_noop("Stop {id}: service time and demand cannot be negative."),
+                    id=stop.id,
+                )
+            if stop.vehicles is not None and (
+                not stop.vehicles or any(not 0 <= v < len(self.vehicles) for v in stop.vehicles)
+            ):
+                raise ProblemError(
+                    gettext_noop(
+                        "Stop {id}: its vehicles must name at least one vehicle of the problem."
+                    ),
                     id=stop.id,
                 )
             if not stop.required and stop.priority <= 0:

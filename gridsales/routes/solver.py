@@ -186,7 +186,18 @@ class _Model:
         self.problem = problem
         self.scale = scale
         lunch_vehicles = [i for i, v in enumerate(problem.vehicles) if v.lunch]
-        dims = 1 + len(lunch_vehicles)
+        # Stops kept to some vehicles: one load dimension per distinct set of vehicles, which
+        # only those vehicles carry (the same trick as the break's).
+        every = frozenset(range(len(problem.vehicles)))
+        kept_sets = list(
+            dict.fromkeys(
+                frozenset(s.vehicles)
+                for s in problem.stops
+                if s.vehicles is not None and frozenset(s.vehicles) != every
+            )
+        )
+        first_kept = 1 + len(lunch_vehicles)
+        dims = first_kept + len(kept_sets)
         distance = np.rint(problem.distance * scale).astype(np.int64)
         duration = self._up(problem.duration)
         total_demand = sum(s.demand for s in problem.stops)
@@ -201,10 +212,13 @@ class _Model:
             extra = {}
             if math.isfinite(stop.late):
                 extra["tw_late"] = self._down(stop.late)
+            delivery = [stop.demand] + [0] * (dims - 1)
+            if stop.vehicles is not None and frozenset(stop.vehicles) != every:
+                delivery[first_kept + kept_sets.index(frozenset(stop.vehicles))] = 1
             clients.append(
                 pyvrp.Client(
                     location=problem.location(index),
-                    delivery=[stop.demand] + [0] * (dims - 1),
+                    delivery=delivery,
                     service_duration=self._up(stop.service),
                     tw_early=self._up(stop.early),
                     required=stop.required,
@@ -240,7 +254,8 @@ class _Model:
         vehicle_types = []
         for index, vehicle in enumerate(problem.vehicles):
             capacity = [total_demand if vehicle.capacity is None else vehicle.capacity]
-            capacity += [1 if lunch_vehicles[d] == index else 0 for d in range(dims - 1)]
+            capacity += [1 if v == index else 0 for v in lunch_vehicles]
+            capacity += [len(problem.stops) if index in kept else 0 for kept in kept_sets]
             extra = {}
             if math.isfinite(vehicle.shift_end):
                 extra["tw_late"] = self._down(vehicle.shift_end)
@@ -394,7 +409,8 @@ def _why_dropped(problem: Problem, plans: list[Plan], index: int) -> Dropped:
     capacities = [v.capacity for v in problem.vehicles]
     if all(c is not None and stop.demand > c for c in capacities):
         return Dropped(stop.id, "capacity", {"demand": stop.demand})
-    alone = [Plan(v, [index]) for v in range(len(problem.vehicles))]
+    allowed = range(len(problem.vehicles)) if stop.vehicles is None else stop.vehicles
+    alone = [Plan(v, [index]) for v in allowed]
     if not any(_fits_alone(problem, plan) for plan in alone):
         return Dropped(stop.id, "window", {"early": _text(stop.early), "late": _text(stop.late)})
     return Dropped(stop.id, "full", {"priority": f"{stop.priority:g}"})

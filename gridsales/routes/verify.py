@@ -51,8 +51,8 @@ class Event:
 
 @dataclass(frozen=True)
 class Violation:
-    """What is wrong with a route: kind is missing, duplicate, unknown, vehicles, capacity,
-    window, shift or break; the message is an English template (translatable)."""
+    """What is wrong with a route: kind is missing, duplicate, unknown, vehicles, vehicle,
+    capacity, window, shift or break; the message is an English template (translatable)."""
 
     kind: str
     message: str
@@ -146,13 +146,23 @@ def verify(problem: Problem, plans: Sequence[Plan]) -> list[Violation]:
 
 
 def route_violations(problem: Problem, plan: Plan, number: int = 1) -> list[Violation]:
-    """What is wrong with one route on its own: capacity, windows, shift, break."""
+    """What is wrong with one route on its own: vehicle, capacity, windows, shift, break."""
     found: list[Violation] = []
 
     def add(kind: str, message: str, **params) -> None:
         found.append(Violation(kind, message, params))
 
     vehicle = problem.vehicles[plan.vehicle]
+    for s in plan.stops:
+        allowed = problem.stops[s].vehicles
+        if allowed is not None and plan.vehicle not in allowed:
+            add(
+                "vehicle",
+                gettext_noop("Route {route}: vehicle {vehicle} may not visit {stop}."),
+                route=number,
+                vehicle=vehicle.id,
+                stop=problem.stops[s].id,
+            )
     load = sum(problem.stops[s].demand for s in plan.stops)
     if vehicle.capacity is not None and load > vehicle.capacity:
         add(

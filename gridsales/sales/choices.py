@@ -1,13 +1,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StageKind(models.TextChoices):
-    """Where a stage leaves a deal: still open, won or lost."""
+    """Where a stage leaves a deal: still open, won or lost. The labels carry a context
+    because "Lost" is also a customer status (流失客户), which a lost deal is not."""
 
-    OPEN = "open", _("Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    OPEN = "open", pgettext_lazy("deal state", "Open")
+    WON = "won", pgettext_lazy("deal state", "Won")
+    LOST = "lost", pgettext_lazy("deal state", "Lost")
 
 
 class OpportunitySource(models.TextChoices):

@@ -5,10 +5,14 @@ from decimal import Decimal
 
 import pytest
 
+from gridsales.activities.tests.factories import crowd_activities
 from gridsales.api import router
+from gridsales.care.tests.factories import crowd_care
 from gridsales.customers.models import Customer
 from gridsales.customers.tests.factories import ContactFactory, CustomerFactory
 from gridsales.grids.tests.factories import GridFactory
+from gridsales.routes.tests.factories import crowd_routes
+from gridsales.sales.tests.factories import crowd_orders, crowd_pipeline
 from gridsales.targets.tests.factories import crowd_targets
 from gridsales.team.tests.factories import MembershipFactory, RepFactory
 
@@ -35,6 +39,11 @@ def crowded_world(world):
         ContactFactory(customer=customer)
         ContactFactory(customer=customer, is_primary=True)
     crowd_targets(world)
+    crowd_care(world)
+    crowd_orders(world)
+    crowd_pipeline(world)
+    crowd_activities(world)
+    crowd_routes(world)
     return world
 
 

@@ -19,11 +19,20 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from gridsales.activities.tests.factories import activity_world
 from gridsales.api import router
+from gridsales.care.tests.factories import (
+    MATRIX_TEMPLATE,
+    care_policy_world,
+    care_survey_world,
+    care_template_world,
+)
 from gridsales.conftest import PERSONAS, World
 from gridsales.core.models import ObjectChange
 from gridsales.customers.models import Customer, CustomerGridAssignment
 from gridsales.customers.tests.factories import CustomerFactory
+from gridsales.routes.tests.factories import MATRIX_PLANS, route_world, week_world
+from gridsales.sales.tests.factories import order_world, pipeline_world
 from gridsales.targets.tests.factories import MATRIX_PLAN, target_world
 from gridsales.team.services import membership_end
 
@@ -102,6 +111,88 @@ TARGET_LINES = GRIDS | {"R1-A1-G1/rep", "R2-A1-G1/rep2"}
 PROPOSALS = {"R1-A1-G1", "R2-A1-G1"}
 
 
+# Pipelines (issue 5): everyone reads pipelines and stages, admins and directors change
+# them (the default pipeline and the stages in use are never deleted: 400). A deal is as
+# visible as its customer and always to its owner; owners edit their deals of customers
+# they see, managers edit and delete the deals of the customers they manage.
+PIPELINES = {"standard"}
+STAGES = {"线索", "需求确认", "方案报价", "商务谈判", "赢单", "输单"}
+DEALS = {"D-G1", "D-G2", "D-R2", "D-NOGRID"}
+DEAL_VIEW = visible(
+    DEALS, regional={"D-G1", "D-G2"}, gridmanager={"D-G1"}, rep={"D-G1", "D-NOGRID"}, rep2={"D-R2"}
+)
+DEAL_CHANGE = writable(
+    DEALS, regional={"D-G1", "D-G2"}, gridmanager={"D-G1"}, rep={"D-G1", "D-NOGRID"}, rep2={"D-R2"}
+)
+DEAL_DELETE = writable(DEALS, regional={"D-G1", "D-G2"}, gridmanager={"D-G1"})
+
+
+# Activities (issue 5): as visible as their customer and always to their owner; owners
+# change theirs while they see the customer, managers those of the customers they manage.
+# V-OUT is the outsider's visit to CUS-R2, which the outsider does not see.
+ACTIVITIES = {"V-G1", "V-G2", "V-R2", "V-NOGRID", "V-OUT"}
+ACTIVITY_VIEW = visible(
+    ACTIVITIES,
+    regional={"V-G1", "V-G2"},
+    gridmanager={"V-G1"},
+    rep={"V-G1", "V-NOGRID"},
+    rep2={"V-R2", "V-OUT"},
+    outsider={"V-OUT"},
+)
+ACTIVITY_CHANGE = writable(
+    ACTIVITIES,
+    regional={"V-G1", "V-G2"},
+    gridmanager={"V-G1"},
+    rep={"V-G1", "V-NOGRID"},
+    rep2={"V-R2"},
+)
+
+
+# Orders (issue 5): facts of the grid they were recorded in (the customer's grid on the
+# order date), also visible to the credited rep and to whoever sees the customer today.
+# O-MOVED: CUS-G1's order from when it was in R2-A1-G1, credited to rep2 — rep2 sees it but
+# cannot change it (CUS-G1 is not rep2's to change); R1's managers change and delete it.
+ORDERS = {"O-G1", "O-G2", "O-R2", "O-NOGRID", "O-MOVED"}
+ORDER_VIEW = visible(
+    ORDERS,
+    regional={"O-G1", "O-G2", "O-MOVED"},
+    gridmanager={"O-G1", "O-MOVED"},
+    rep={"O-G1", "O-NOGRID", "O-MOVED"},
+    rep2={"O-R2", "O-MOVED"},
+)
+ORDER_CHANGE = writable(
+    ORDERS,
+    regional={"O-G1", "O-G2", "O-MOVED"},
+    gridmanager={"O-G1", "O-MOVED"},
+    rep={"O-G1", "O-NOGRID"},
+    rep2={"O-R2"},
+)
+ORDER_DELETE = writable(
+    ORDERS, regional={"O-G1", "O-G2", "O-MOVED"}, gridmanager={"O-G1", "O-MOVED"}
+)
+
+
+# Routes (issue 9): a rep plans and sees their own days, managers those of the reps of the
+# grids they manage, read-all roles read all; week plans are the managers' (by grid).
+ROUTE_VIEW = visible(
+    set(MATRIX_PLANS),
+    regional={"rep"},
+    gridmanager={"rep"},
+    rep={"rep"},
+    rep2={"rep2"},
+    outsider={"outsider"},
+)
+ROUTE_CHANGE = writable(
+    set(MATRIX_PLANS),
+    regional={"rep"},
+    gridmanager={"rep"},
+    rep={"rep"},
+    rep2={"rep2"},
+    outsider={"outsider"},
+)
+WEEKS = {"R1-A1-G1", "R2-A1-G1"}
+
+
 def contacts_of(codes_by_persona: dict[str, set[str]]) -> dict[str, set[str]]:
     """A contact is as visible and writable as its customer (names are "Contact <code>")."""
     return {p: {f"Contact {c}" for c in codes} for p, codes in codes_by_persona.items()}
@@ -127,6 +218,9 @@ CUSTOMER_DELETE = writable(CUSTOMERS, regional={"CUS-G1", "CUS-G2"}, gridmanager
 # scope those references do not resolve (400, as if they did not exist); read-only roles
 # see them but may not write (403).
 CREATED_IN_G1 = statuses(201, analyst=403, finance=403, rep2=400, outsider=400)
+
+CADENCE_POLICIES = {"A", "B", "C", "B@R1", "A@R1-A1-G1"}
+R1_POLICIES = {"B@R1", "A@R1-A1-G1"}
 
 MATRIX: dict[str, Route] = {
     "grids": Route(
@@ -336,6 +430,196 @@ MATRIX: dict[str, Route] = {
         ),
         # Directors and admins import (without a file: 400, past the 403 check).
         list_actions={"import": ListAction({}, set(WRITE_ALL), ok=400)},
+    ),
+    "pipelines": Route(
+        objects=lambda w: pipeline_world(w)["pipelines"],
+        key=lambda row: row["code"],
+        view={p: PIPELINES for p in PERSONAS},
+        change=writable(PIPELINES),
+        delete=writable(PIPELINES),
+        deleted=400,  # the default pipeline, and deals use it
+        patch={"description": "edited"},
+        create={"code": "NEW-PIPE", "name": "新流程"},
+        created=statuses(403, admin=201, director=201),
+        # Without the stage list: 400 for the pipeline's writers, past the 404/403 checks.
+        actions={"reorder": Action({}, writable(PIPELINES), ok=400)},
+    ),
+    "stages": Route(
+        objects=lambda w: pipeline_world(w)["stages"],
+        key=lambda row: row["name"],
+        view={p: STAGES for p in PERSONAS},
+        change=writable(STAGES),
+        delete=writable(STAGES),
+        deleted=400,  # stages 1-4 hold deals; 5 and 6 are the only won and lost stages
+        patch={"name": "edited"},
+        create={"pipeline": "standard", "name": "新阶段", "probability": 30, "kind": "open"},
+        created=statuses(403, admin=201, director=201),
+    ),
+    "opportunities": Route(
+        objects=lambda w: pipeline_world(w)["opportunities"],
+        key=lambda row: row["name"],
+        view=DEAL_VIEW,
+        change=DEAL_CHANGE,
+        delete=DEAL_DELETE,
+        patch={"description": "edited"},
+        create={"name": "新商机", "customer": "CUS-G1", "owner": "rep", "amount": "100.00"},
+        created=CREATED_IN_G1,
+        # Without a stage: 400 for whoever may move the deal, past the 404/403 checks.
+        actions={"move": Action({}, DEAL_CHANGE, ok=400)},
+    ),
+    "opportunity-stage-changes": Route(
+        objects=lambda w: pipeline_world(w)["changes"],
+        key=lambda row: row["opportunity_name"],
+        view=DEAL_VIEW,
+    ),
+    # Care (issue 5): policies and rules are read by all; surveys follow their customer.
+    "cadence-policies": Route(
+        objects=lambda w: care_policy_world(w)["policies"],
+        key=lambda row: row["tier"] + (f"@{row['grid']}" if row["grid"] else ""),
+        view={p: EVERYTHING for p in PERSONAS},
+        change=writable(CADENCE_POLICIES, regional=R1_POLICIES, gridmanager={"A@R1-A1-G1"}),
+        delete=writable(CADENCE_POLICIES, regional=R1_POLICIES, gridmanager={"A@R1-A1-G1"}),
+        patch={"interval_days": 10},
+        create={"tier": "D", "grid": "R1-A1-G1", "interval_days": 30},
+        # Reps see R1-A1-G1 but set no cadence (403); the others cannot name it (400).
+        created=statuses(201, analyst=403, finance=403, rep=403, rep2=400, outsider=400),
+    ),
+    "contact-status": Route(
+        # Every persona customer is due within the week (tiers A–C every 7 days).
+        objects=lambda w: care_policy_world(w) and {c: x.pk for c, x in w.customers.items()},
+        key=lambda row: row["code"],
+        view=CUSTOMER_VIEW,
+    ),
+    "follow-up-rules": Route(
+        objects=lambda w: care_policy_world(w)["rules"],
+        key=lambda row: row["name"],
+        view={p: EVERYTHING for p in PERSONAS},
+        change=writable({"订单回访", "拜访回访"}),
+        delete=writable({"订单回访", "拜访回访"}),
+        patch={"delay_days": 5},
+        create={"name": "新规则", "trigger": "order", "delay_days": 2, "activity_type": "call"},
+        created=statuses(403, admin=201, director=201),
+    ),
+    "survey-templates": Route(
+        objects=care_template_world,
+        key=lambda row: row["code"],
+        view={p: EVERYTHING for p in PERSONAS},
+        change=writable({MATRIX_TEMPLATE}),
+        delete=writable({MATRIX_TEMPLATE}),
+        patch={"name": "edited"},
+        create={
+            "code": "NEW-T",
+            "name": "新问卷",
+            "questions": [{"kind": "csat", "text": "满意吗？"}],
+        },
+        created=statuses(403, admin=201, director=201),
+    ),
+    "surveys": Route(
+        objects=care_survey_world,
+        key=lambda row: row["customer"],
+        view=CUSTOMER_VIEW,
+        # Withdrawn by whoever sent it (rep: CUS-G1, CUS-NOGRID; rep2: CUS-R2) and the
+        # managers of the customer's grid.
+        actions={"revoke": Action({}, CUSTOMER_CHANGE)},
+        # Without answers: 400 past the check that read-only roles record nothing.
+        list_actions={"record": ListAction({}, set(PERSONAS) - {"analyst", "finance"}, ok=400)},
+        create={"template": MATRIX_TEMPLATE, "customer": "CUS-G1"},
+        created=CREATED_IN_G1,
+    ),
+    "activities": Route(
+        objects=activity_world,
+        key=lambda row: row["subject"],
+        view=ACTIVITY_VIEW,
+        change=ACTIVITY_CHANGE,
+        delete=ACTIVITY_CHANGE,
+        patch={"notes": "edited"},
+        create={
+            "customer": "CUS-G1",
+            "type": "call",
+            "subject": "新电话",
+            "planned_at": "2030-01-07T10:00:00+08:00",
+        },
+        created=CREATED_IN_G1,
+        actions={
+            "check-in": Action({"lat": 31.2, "lng": 121.4, "accuracy_m": 20}, ACTIVITY_CHANGE),
+            # Not checked in yet: the service refuses (400), past the 404/403 checks.
+            "check-out": Action({}, ACTIVITY_CHANGE, ok=400),
+            "complete": Action({"outcome": "ok"}, ACTIVITY_CHANGE),
+            "cancel": Action({}, ACTIVITY_CHANGE),
+        },
+        # Without customer and position: 400 for all but the read-only roles.
+        list_actions={
+            "check-in-here": ListAction({}, set(PERSONAS) - {"analyst", "finance"}, ok=400)
+        },
+    ),
+    "product-categories": Route(
+        objects=lambda w: order_world(w)["categories"],
+        key=lambda row: row["code"],
+        view={p: {"CAT-1"} for p in PERSONAS},
+        change=writable({"CAT-1"}),
+        delete=writable({"CAT-1"}),
+        deleted=400,  # P-1 is in it
+        patch={"name": "edited"},
+        create={"code": "CAT-NEW", "name": "新品类"},
+        created=statuses(403, admin=201, director=201),
+    ),
+    "products": Route(
+        objects=lambda w: order_world(w)["products"],
+        key=lambda row: row["code"],
+        view={p: {"P-1"} for p in PERSONAS},
+        change=writable({"P-1"}),
+        delete=writable({"P-1"}),  # deactivates
+        patch={"unit": "瓶"},
+        create={"code": "P-NEW", "name": "新产品", "list_price": "9.90"},
+        created=statuses(403, admin=201, director=201),
+    ),
+    "orders": Route(
+        objects=lambda w: order_world(w)["orders"],
+        key=lambda row: row["number"],
+        view=ORDER_VIEW,
+        change=ORDER_CHANGE,
+        delete=ORDER_DELETE,
+        patch={"note": "edited"},
+        create={
+            "number": "O-NEW",
+            "order_date": "2026-03-02",
+            "customer": "CUS-G1",
+            "rep": "rep",
+            "lines": [{"product": "P-1", "quantity": "2"}],
+        },
+        created=CREATED_IN_G1,
+        actions={
+            "cancel-line": Action({"line_no": 1}, ORDER_CHANGE),
+            "return-line": Action(
+                {"line_no": 1, "amount": "1.00", "on": "2026-03-03"}, ORDER_CHANGE
+            ),
+        },
+    ),
+    "order-lines": Route(
+        objects=lambda w: order_world(w)["lines"],
+        key=lambda row: row["order"],
+        view=ORDER_VIEW,
+    ),
+    "route-plans": Route(
+        objects=route_world,
+        key=lambda row: row["rep"],
+        view=ROUTE_VIEW,
+        actions={
+            "reorder": Action({"stop_ids": []}, ROUTE_CHANGE),  # nothing planned: empty
+            "confirm": Action({}, ROUTE_CHANGE),
+            "optimise": Action({"time_limit": 0.05}, ROUTE_CHANGE),
+        },
+        # Without rep and day: 400 for all but the read-only roles, past the 403 check.
+        list_actions={"plan-day": ListAction({}, set(PERSONAS) - {"analyst", "finance"}, ok=400)},
+    ),
+    "week-plans": Route(
+        objects=week_world,
+        key=lambda row: row["grid"],
+        view=visible(WEEKS, regional={"R1-A1-G1"}, gridmanager={"R1-A1-G1"}),
+        # Without grid and week: 400 for those who manage some grid, past the 403 check.
+        list_actions={
+            "plan-week": ListAction({}, {"admin", "director", "regional", "gridmanager"}, ok=400)
+        },
     ),
     "audit": Route(
         objects=lambda w: {str(pk): pk for pk in ObjectChange.objects.values_list("pk", flat=True)},

@@ -148,6 +148,9 @@ def test_the_csv_export_of_the_list_uses_the_shared_columns(world, client_for):
         "lng",
         "owner",
         "grid_code",
+        "needs",
+        "opens_at",
+        "closes_at",
     ]
     assert {r["code"] for r in rows} == {"CUS-G1", "CUS-R2"}
 

@@ -116,6 +116,8 @@ def test_home_tree_shows_the_personas_grids_with_customer_counts(world, persona)
     html = response.content.decode()
     shown = set(re.findall(r'\?grid=([A-Z0-9-]+)"', html))
     assert shown == VISIBLE_GRIDS[persona]
+    # People in the field land on a button to their day; read-only roles have no day.
+    assert ('data-testid="home-today"' in html) == (persona not in READ_ALL)
     if not VISIBLE_GRIDS[persona]:
         assert "You are not assigned to any grid yet." in html
     if persona == "regional":

@@ -33,6 +33,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "lng",
             "source_crs",
             "status",
+            "needs",
             "owner",
             "current_grid",
             "grid_pinned",

@@ -197,3 +197,14 @@ def test_a_rep_who_leaves_out_the_owner_becomes_the_owner(api, world):
     )
     assert response.status_code == 201
     assert response.json()["owner"] == "rep"
+
+
+def test_a_rep_records_its_customers_needs_through_the_api(world, api):
+    customer = world.customers["CUS-G1"]
+    response = api("rep").patch(
+        f"{CUSTOMERS}{customer.pk}/", {"needs": "需要千兆专线,预算 20 万"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["needs"] == "需要千兆专线,预算 20 万"
+    customer.refresh_from_db()
+    assert customer.needs == "需要千兆专线,预算 20 万"

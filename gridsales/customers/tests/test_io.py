@@ -326,3 +326,31 @@ def test_the_import_benchmark_runs_and_leaves_nothing_behind(world, capsys):
     out = capsys.readouterr().out
     assert "30 rows: 30 created" in out and "import (rolled back)" in out
     assert not Customer.objects.filter(code__startswith="BENCH").exists()
+
+
+def test_business_hours_import_and_export_as_hh_mm(world, tmp_path):
+    data = "code,name,lat,lng,opens_at,closes_at\nH-1,营业时间客户,,,8:30,17:00\n"
+    report = run_import("customers", user=None, data=csv_bytes(data), file_name="h.csv")
+    assert report.errors == [] and report.created == 1
+    customer = Customer.objects.get(code="H-1")
+    assert (str(customer.opens_at), str(customer.closes_at)) == ("08:30:00", "17:00:00")
+    out = tmp_path / "c.csv"
+    call_command("export", "customers", "--format", "csv", "--output", str(out))
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    row = next(r for r in rows if r["code"] == "H-1")
+    assert (row["opens_at"], row["closes_at"]) == ("08:30", "17:00")
+    # An export re-imports unchanged.
+    again = run_import("customers", user=None, data=out.read_bytes(), file_name="c.csv")
+    assert again.errors == [] and again.updated == 0
+
+
+def test_bad_business_hours_are_reported_by_row_and_nothing_is_written(world):
+    data = (
+        "code,name,lat,lng,opens_at,closes_at\nH-1,客户一,,,9点,17:00\nH-2,客户二,,,18:00,09:00\n"
+    )
+    report = run_import("customers", user=None, data=csv_bytes(data), file_name="h.csv")
+    assert [str(e) for e in report.errors] == [
+        "row 2, column opens_at, value “9点”: Not a time: write it as HH:MM, for example 09:00.",
+        "row 3, column closes_at, value “09:00”: The closing time must be later than the opening time: correct one of them.",
+    ]
+    assert not Customer.objects.filter(code__startswith="H-").exists()

@@ -2,10 +2,13 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from gridsales.customers import services
-from gridsales.customers.models import Contact
+from gridsales.customers.models import Contact, Customer, CustomerGridAssignment
 from gridsales.customers.tests.factories import ContactFactory, CustomerFactory
+from gridsales.grids.services import grid_delete
+from gridsales.sales.tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +63,29 @@ def test_customer_update_only_touches_customer_fields():
     customer.refresh_from_db()
     assert customer.name == "新名"
     assert customer.pk != 999
+
+
+def test_a_customer_with_sales_history_cannot_be_deleted(world):
+    customer = world.customers["CUS-G1"]
+    OrderFactory(customer=customer)
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        services.customer_delete(customer=customer)
+
+    assert caught.value.messages == [
+        "Customer “CUS-G1” has orders, deals, activities or surveys and cannot be deleted; set its status to lost instead."
+    ]
+    assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_a_grid_with_recorded_orders_cannot_be_deleted(world):
+    customer = world.customers["CUS-G2"]  # in R1-A1-G2, which has no members
+    OrderFactory(customer=customer, rep=world.users["regional"])
+    services.customer_update(customer=customer, current_grid=world.grids["R1-A1-G1"])
+    grid = world.grids["R1-A1-G2"]
+    assert not grid.customers.exists()
+    CustomerGridAssignment.objects.filter(grid=grid).delete()  # only the order refers to it now
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        grid_delete(grid=grid)
+    assert caught.value.messages == [
+        "Grid “R1-A1-G2” has orders, deals, activities or surveys recorded in it and cannot be deleted; retire it instead."
+    ]

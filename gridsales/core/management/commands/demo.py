@@ -1,9 +1,9 @@
 """`gridsales demo`: rebuild the demo company from scratch and serve it.
 
-Migrates, EMPTIES the database, builds Shanghai's grids, a team and customers
-(gridsales.demo), prints the demo logins and starts the server. `gridsales` sets DEBUG=1
-for this command (gridsales/cli.py), so the demo runs on the development server over
-plain HTTP.
+Migrates, EMPTIES the database, builds Shanghai's grids, a team, customers and two years
+of orders, deals, activities and surveys (gridsales.demo), prints the demo logins and
+starts the server. `gridsales` sets DEBUG=1 for this command (gridsales/cli.py), so the
+demo runs on the development server over plain HTTP.
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ from rich.table import Table
 from gridsales.accounts.choices import Role
 from gridsales.core.management.commands.serve import DEFAULT_PORT, check_port, url_for
 from gridsales.demo.builder import DemoLogin, DemoSummary, build_demo
-from gridsales.demo.plan import DEFAULT_CUSTOMERS, DEFAULT_SEED, DEMO_PASSWORD
+from gridsales.demo.plan import (
+    DEFAULT_CUSTOMERS,
+    DEFAULT_ORDER_LINES_PER_CUSTOMER,
+    DEFAULT_SEED,
+    DEMO_PASSWORD,
+)
 
 HOST = "127.0.0.1"
 
@@ -35,7 +40,7 @@ class Command(BaseCommand):
     def help(self) -> str:
         # Translated when the parser is built, not at import: argparse needs a str.
         return _(
-            "Delete all data, build the demo company (Shanghai grids, team, customers) and serve it."
+            "Delete all data, build the demo company (Shanghai grids, team, customers, two years of sales history) and serve it."
         )
 
     def add_arguments(self, parser):
@@ -49,6 +54,12 @@ class Command(BaseCommand):
             type=int,
             default=DEFAULT_CUSTOMERS,
             help=_("Number of customers to create (default 20000)."),
+        )
+        parser.add_argument(
+            "--lines-per-customer",
+            type=float,
+            default=DEFAULT_ORDER_LINES_PER_CUSTOMER,
+            help=_("Order lines per customer over the two years of history (default 10)."),
         )
         parser.add_argument(
             "--port",
@@ -77,6 +88,13 @@ class Command(BaseCommand):
                 _("--customers must be 0 or more, not {n}.").format(n=options["customers"]),
                 returncode=2,
             )
+        if options["lines_per_customer"] < 0:
+            raise CommandError(
+                _("--lines-per-customer must be 0 or more, not {n}.").format(
+                    n=options["lines_per_customer"]
+                ),
+                returncode=2,
+            )
         serve = not options["no_serve"]
         if serve:
             # Before the build, not after it: nobody should wait for the data to learn
@@ -88,7 +106,12 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         console.print(_("Emptying the database…"))
         call_command("flush", interactive=False, verbosity=0)
-        summary = self.build(console, customers=options["customers"], seed=options["seed"])
+        summary = self.build(
+            console,
+            customers=options["customers"],
+            seed=options["seed"],
+            lines_per_customer=options["lines_per_customer"],
+        )
         console.print(
             _(
                 "Built the demo in {seconds:.1f} s: {grids} grids ({leaves} leaf grids), {users} users, {memberships} memberships, {customers} customers, {contacts} contacts."
@@ -102,6 +125,19 @@ class Command(BaseCommand):
                 contacts=summary.contacts,
             )
         )
+        if summary.crm is not None:
+            crm = summary.crm
+            console.print(
+                _(
+                    "Two years of history: {orders} orders ({lines} lines), {opportunities} opportunities, {activities} activities, {surveys} surveys."
+                ).format(
+                    orders=crm.orders,
+                    lines=crm.order_lines,
+                    opportunities=crm.opportunities,
+                    activities=crm.activities,
+                    surveys=crm.surveys,
+                )
+            )
         console.print(self.logins_table(summary))
         console.print(
             _(
@@ -144,11 +180,17 @@ class Command(BaseCommand):
             markup=False,  # translated text may contain [brackets]; it is never markup
         )
 
-    def build(self, console: Console, *, customers: int, seed: int) -> DemoSummary:
+    def build(
+        self, console: Console, *, customers: int, seed: int, lines_per_customer: float
+    ) -> DemoSummary:
         labels = {
             "grids": _("Drawing the grids"),
             "team": _("Hiring the sales team"),
             "customers": _("Placing customers and contacts"),
+            "orders": _("Writing two years of orders"),
+            "deals": _("Moving deals through the pipelines"),
+            "activities": _("Logging visits, calls and follow-ups"),
+            "care": _("Collecting satisfaction surveys"),
         }
         columns = (
             TextColumn("{task.description}"),
@@ -162,7 +204,12 @@ class Command(BaseCommand):
             def progress(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
-            return build_demo(customers=customers, seed=seed, progress=progress)
+            return build_demo(
+                customers=customers,
+                seed=seed,
+                progress=progress,
+                order_lines_per_customer=lines_per_customer,
+            )
 
     def logins_table(self, summary: DemoSummary) -> Table:
         table = Table(title=_("Demo logins"), show_lines=False)

@@ -242,6 +242,9 @@ SURVEY_LINK_DAYS = env_int("GRIDSALES_SURVEY_LINK_DAYS", 14, minimum=1)
 from gridsales.routes.config import routes_config  # noqa: E402
 
 ROUTES = routes_config(os.environ)
+# A road-network travel-time provider (dotted path to a callable; docs/routes.md). Empty:
+# the offline estimate from coordinates.
+ROUTES_TRAVEL_PROVIDER = os.environ.get("GRIDSALES_ROUTES_TRAVEL_PROVIDER", "")
 
 LOGGING = {
     "version": 1,

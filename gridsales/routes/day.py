@@ -18,12 +18,22 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 from pyvrp.exceptions import PenaltyBoundWarning
 
-from gridsales.routes.problem import Break, Depot, Problem, Stop, Vehicle, travel_matrices
+from gridsales.routes.problem import (
+    Break,
+    Depot,
+    Problem,
+    ProblemError,
+    Stop,
+    Vehicle,
+    gettext_noop,
+    travel_matrices,
+)
 from gridsales.routes.solver import solve
 from gridsales.routes.verify import BreakAt, Plan, forward, route_violations
 
@@ -61,6 +71,32 @@ class StopSpec:
         return self.lat is not None and self.lng is not None
 
 
+Travel = Callable[[Sequence[tuple[float, float]]], tuple[object, object]]
+
+
+def matrices(
+    points: Sequence[tuple[float, float]],
+    *,
+    road_factor: float,
+    speed_kmh: float,
+    travel: Travel | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Metres and minutes between (lng, lat) points: from the provider when one is given
+    (checked: two n × n matrices of finite, non-negative numbers), else estimated offline."""
+    if travel is None:
+        return travel_matrices(points, road_factor=road_factor, speed_kmh=speed_kmh)
+    metres, minutes = (np.asarray(m, dtype=float) for m in travel(points))
+    n = len(points)
+    for m in (metres, minutes):
+        if m.shape != (n, n) or not np.isfinite(m).all() or (m < 0).any():
+            raise ProblemError(
+                gettext_noop(
+                    "The travel provider must return two square matrices (metres, minutes) of non-negative numbers, one row per point."
+                )
+            )
+    return metres, minutes
+
+
 @dataclass(frozen=True)
 class DaySetup:
     """A rep's day: the depot (home or office), working hours, lunch and travel speed."""
@@ -71,6 +107,9 @@ class DaySetup:
     lunch: tuple[float, float, float] | None  # earliest start, latest start, minutes
     road_factor: float = 1.3
     speed_kmh: float = 30.0
+    # A road-network provider: (lng, lat) points → (metres, minutes) square matrices.
+    # None: the offline estimate (haversine × road factor ÷ speed).
+    travel: Travel | None = None
 
 
 @dataclass(frozen=True)
@@ -121,8 +160,8 @@ class DayResult:
 
 def _problem(setup: DaySetup, specs: Sequence[StopSpec], *, priority_floor: float = 0.0):
     points = [(setup.lng, setup.lat)] + [(s.lng, s.lat) for s in specs]
-    metres, minutes = travel_matrices(
-        points, road_factor=setup.road_factor, speed_kmh=setup.speed_kmh
+    metres, minutes = matrices(
+        points, road_factor=setup.road_factor, speed_kmh=setup.speed_kmh, travel=setup.travel
     )
     lunch = Break(*setup.lunch) if setup.lunch else None
     stops = [
@@ -308,6 +347,7 @@ def assign_week(
     time_limit: float,
     balance: float | None = BALANCE,
     seed: int = 1,
+    travel: Travel | None = None,
 ) -> tuple[dict[str, object], list[Left]]:
     """{stop key: vehicle key} for the stops given to some rep-day, and the others with a
     reason (`no_location`, `no_rep`: no vehicle may take it, `window`, `full`). `depots`
@@ -329,7 +369,7 @@ def assign_week(
     if not located:
         return {}, left
     points = [(lng, lat) for lat, lng in depots] + [(s.spec.lng, s.spec.lat) for s in located]
-    metres, minutes = travel_matrices(points, road_factor=road_factor, speed_kmh=speed_kmh)
+    metres, minutes = matrices(points, road_factor=road_factor, speed_kmh=speed_kmh, travel=travel)
     share = [0.0] * len(vehicles)
     for s in located:
         allowed = range(len(vehicles)) if s.vehicles is None else s.vehicles

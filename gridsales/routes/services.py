@@ -31,6 +31,7 @@ from gridsales.routes.day import (
     schedule_day,
 )
 from gridsales.routes.models import RoutePlan, RouteStop, WeekPlan
+from gridsales.routes.travel import travel_provider
 from gridsales.routes.week import check_week, may_plan_week, team, week_days, week_input
 from gridsales.team.models import Membership
 
@@ -88,6 +89,7 @@ def setup_of(plan: RoutePlan) -> DaySetup:
         lunch,
         plan.road_factor,
         plan.speed_kmh,
+        travel_provider(),
     )
 
 
@@ -361,6 +363,7 @@ def route_plan_week(
         road_factor=cfg.road_factor,
         speed_kmh=cfg.speed_kmh,
         time_limit=max(MIN_SECONDS, budget * ASSIGN_SHARE),
+        travel=travel_provider(),
     )
     week, _created = WeekPlan.objects.get_or_create(grid=grid, week_start=week_start)
     remaining = budget - (time.perf_counter() - started)

@@ -24,6 +24,9 @@ def parse_po(path: Path) -> list[dict]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("#,"):
             entry = {"flags": line[2:].strip(), "msgstr": []}
+        elif line.startswith("msgctxt "):
+            entry = entry or {"flags": "", "msgstr": []}
+            entry["context"] = json.loads(line[8:])
         elif line.startswith("msgid "):
             entry = entry or {"flags": "", "msgstr": []}
             entry["msgid"] = json.loads(line[6:])
@@ -62,6 +65,8 @@ def test_compiled_catalogue_matches_the_po_file():
     for e in parse_po(PO):
         if "plural" in e:
             assert catalogue.ngettext(e["msgid"], e["plural"], 1) == e["msgstr"][0]
+        elif "context" in e:
+            assert catalogue.pgettext(e["context"], e["msgid"]) == e["msgstr"][0], e["msgid"]
         else:
             assert catalogue.gettext(e["msgid"]) == e["msgstr"][0], e["msgid"]
 

@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from gridsales.activities.api.views import ActivityViewSet
+from gridsales.analytics.api.views import KpiView
 from gridsales.care.api.views import (
     CadencePolicyViewSet,
     ContactStatusViewSet,
@@ -22,6 +23,16 @@ from gridsales.customers.api.views import (
     CustomerViewSet,
 )
 from gridsales.grids.api.views import GridViewSet
+from gridsales.incentives.api.views import (
+    AdjustmentViewSet,
+    CommissionRunViewSet,
+    DisputeViewSet,
+    IncentivePlanVersionViewSet,
+    IncentivePlanViewSet,
+    PlanAssignmentViewSet,
+    StatementViewSet,
+    WhatIfView,
+)
 from gridsales.routes.api.views import RoutePlanViewSet, WeekPlanViewSet
 from gridsales.sales.api.order_views import (
     OrderLineViewSet,
@@ -77,6 +88,13 @@ router.register("opportunities", OpportunityViewSet)
 router.register("opportunity-stage-changes", OpportunityStageChangeViewSet)
 router.register("route-plans", RoutePlanViewSet)
 router.register("week-plans", WeekPlanViewSet)
+router.register("incentive-plans", IncentivePlanViewSet)
+router.register("incentive-versions", IncentivePlanVersionViewSet)
+router.register("plan-assignments", PlanAssignmentViewSet)
+router.register("commission-runs", CommissionRunViewSet)
+router.register("statements", StatementViewSet)
+router.register("adjustments", AdjustmentViewSet)
+router.register("disputes", DisputeViewSet)
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
@@ -107,6 +125,8 @@ urlpatterns = [
         name="api-grids-export",
     ),
     path("v1/survey-results/", SurveyResultsView.as_view(), name="api-survey-results"),
+    path("v1/kpis/", KpiView.as_view(), name="api-kpis"),
+    path("v1/incentives/what-if/", WhatIfView.as_view(), name="api-incentives-what-if"),
     path(
         "v1/surveys/export/",
         export_view("surveys", ("csv", "xlsx"), "Export the caller's satisfaction surveys."),

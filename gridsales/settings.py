@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "gridsales.activities",
     "gridsales.care",
     "gridsales.routes",
+    "gridsales.incentives",
+    "gridsales.analytics",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("activities/", include("gridsales.activities.urls")),
     path("care/", include("gridsales.care.urls")),
     path("routes/", include("gridsales.routes.urls")),
+    path("incentives/", include("gridsales.incentives.urls")),
     # The customer's survey link: no login, the token is the key (gridsales.care).
     path("s/<str:token>/", SurveyPublicView.as_view(), name="survey-public"),
     path("s/<str:token>/thanks/", SurveyThanksView.as_view(), name="survey-thanks"),

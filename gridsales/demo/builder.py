@@ -21,6 +21,7 @@ from shapely.geometry import mapping, shape
 
 from gridsales.accounts.choices import Role
 from gridsales.accounts.models import User
+from gridsales.analytics.services import rollup_rebuild
 from gridsales.core.context import acting_as
 from gridsales.customers.models import Customer
 from gridsales.demo import geo
@@ -117,6 +118,8 @@ def build_demo(
             progress=report,
             order_lines_per_customer=order_lines_per_customer,
         )
+        # The history was bulk-inserted past the order services: build the KPI rollups.
+        rollup_rebuild()
         # The demo rep opens Today to a route already planned; everyone else plans theirs
         # with one tap ("Plan my route").
         route_plans_for_today(reps=[User.objects.get(username="rep")])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import connection, transaction
 from django.utils import timezone
 
+from gridsales.analytics.services import rollup_sales_refresh, sales_touch
 from gridsales.care.choices import FollowUpTrigger
 from gridsales.care.followups import FollowUpEvent, followups_schedule
 from gridsales.customers.selectors import grids_on
@@ -178,6 +179,9 @@ class ImportPlan:
         """Write everything; plan the follow-ups of the new orders. Returns the ids of the
         orders created or changed."""
         now = timezone.now()
+        existing = {o.pk for o in self.changed_orders} | {li.order_id for li in self.changed_lines}
+        existing |= {line[0] for line in self.new_lines if isinstance(line[0], int)}
+        touched = sales_touch(order_ids=existing)
         ids = self._insert_orders(now)
         _insert(
             OrderLine,
@@ -190,6 +194,7 @@ class ImportPlan:
             Order.objects.bulk_update(batch, ORDER_UPDATE_FIELDS)
         for batch in _chunks(self.changed_lines, BATCH):
             OrderLine.objects.bulk_update(batch, LINE_UPDATE_FIELDS)
+        rollup_sales_refresh(order_ids=existing | set(ids.values()), before=touched)
         followups_schedule(
             events=[
                 FollowUpEvent(

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gridsales.analytics.services import rollup_sales_refresh, sales_touch
 from gridsales.care.choices import FollowUpTrigger
 from gridsales.care.followups import FollowUpEvent, followups_schedule
 from gridsales.core.audit import record, snapshot
@@ -81,6 +82,7 @@ def order_create(
         line.order = order
     OrderLine.objects.bulk_create(built)
     _audit_lines(order, since, before=None, after=_snap(built))
+    rollup_sales_refresh(order_ids=[order.pk])
     followups_schedule(
         events=[
             FollowUpEvent(
@@ -105,6 +107,7 @@ def order_update(*, order: Order, lines: list[dict] | None = None, **fields) -> 
     removed. The grid is recomputed only when the date or the customer changes.
     """
     old_date, old_customer = order.order_date, order.customer_id
+    touched = sales_touch(order_ids=[order.pk])
     for name in ORDER_FIELDS:
         if name in fields:
             setattr(order, name, fields[name])
@@ -129,6 +132,7 @@ def order_update(*, order: Order, lines: list[dict] | None = None, **fields) -> 
         OrderLine.objects.bulk_update(old, [f for f in _LINE_COLUMNS if f != "order"])
     OrderLine.objects.bulk_create(new)
     _audit_lines(order, since, before=before, after=_snap(built))
+    rollup_sales_refresh(order_ids=[order.pk], before=touched)
     return order
 
 
@@ -171,11 +175,13 @@ def order_line_return(*, line: OrderLine, amount: Decimal, on: dt.date) -> Order
 def order_delete(*, order: Order) -> None:
     """Delete an order and its lines (its audit record keeps them)."""
     before = _snap(order.lines.all())
+    touched = sales_touch(order_ids=[order.pk])
     since = _last_change_id()
     pk = order.pk
     order.delete()
     order.pk = pk
     _audit_lines(order, since, before=before, after=None)
+    rollup_sales_refresh(order_ids=[], before=touched)
 
 
 # -- helpers ------------------------------------------------------------------------------------

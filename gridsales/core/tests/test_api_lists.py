@@ -11,6 +11,7 @@ from gridsales.care.tests.factories import crowd_care
 from gridsales.customers.models import Customer
 from gridsales.customers.tests.factories import ContactFactory, CustomerFactory
 from gridsales.grids.tests.factories import GridFactory
+from gridsales.incentives.tests.factories import crowd_incentives
 from gridsales.routes.tests.factories import crowd_routes
 from gridsales.sales.tests.factories import crowd_orders, crowd_pipeline
 from gridsales.targets.tests.factories import crowd_targets
@@ -44,6 +45,7 @@ def crowded_world(world):
     crowd_pipeline(world)
     crowd_activities(world)
     crowd_routes(world)
+    crowd_incentives(world)
     return world
 
 

@@ -31,6 +31,7 @@ from gridsales.conftest import PERSONAS, World
 from gridsales.core.models import ObjectChange
 from gridsales.customers.models import Customer, CustomerGridAssignment
 from gridsales.customers.tests.factories import CustomerFactory
+from gridsales.incentives.tests.factories import dispute_world, incentive_world
 from gridsales.routes.tests.factories import MATRIX_PLANS, route_world, week_world
 from gridsales.sales.tests.factories import order_world, pipeline_world
 from gridsales.targets.tests.factories import MATRIX_PLAN, target_world
@@ -49,6 +50,11 @@ def visible(everything: set[str], **scoped: set[str]) -> dict[str, set[str]]:
 def writable(everything: set[str], **scoped: set[str]) -> dict[str, set[str]]:
     """Admins and directors write `everything`; the others what is given (default nothing)."""
     return {p: everything if p in WRITE_ALL else scoped.get(p, set()) for p in PERSONAS}
+
+
+def INCENTIVE_WRITE(keys: set[str]) -> dict[str, set[str]]:  # noqa: N802
+    """Finance runs commissions: it writes incentives besides admins and directors."""
+    return {p: keys if p in (*WRITE_ALL, "finance") else set() for p in PERSONAS}
 
 
 def statuses(default: int, **by_persona: int) -> dict[str, int]:
@@ -611,6 +617,82 @@ MATRIX: dict[str, Route] = {
         },
         # Without rep and day: 400 for all but the read-only roles, past the 403 check.
         list_actions={"plan-day": ListAction({}, set(PERSONAS) - {"analyst", "finance"}, ok=400)},
+    ),
+    # Incentives (issue 7): everyone reads plans and runs; finance, directors and admins
+    # write them; a statement (and its adjustments, disputes) is read by its rep, by the
+    # managers of the rep's grid and by the HQ roles; only finance roles resolve disputes.
+    "incentive-plans": Route(
+        objects=lambda w: incentive_world(w)["plans"],
+        key=lambda row: row["code"],
+        view={p: {"ISSUE-PLAN"} for p in PERSONAS},
+        change=INCENTIVE_WRITE({"ISSUE-PLAN"}),
+        delete={p: {"ISSUE-PLAN"} for p in PERSONAS},
+        deleted=405,  # plans are never deleted
+        patch={"name": "edited"},
+        create={
+            "code": "NEW-PLAN",
+            "name": "新方案",
+            "definition": {"tiers": [{"from": "0", "rate": "0.01"}]},
+            "effective_from": "2026-05",
+        },
+        created=statuses(403, admin=201, director=201, finance=201),
+        actions={
+            "versions": Action(
+                {
+                    "definition": {"tiers": [{"from": "0", "rate": "0.02"}]},
+                    "effective_from": "2026-06",
+                },
+                INCENTIVE_WRITE({"ISSUE-PLAN"}),
+                ok=201,
+            )
+        },
+    ),
+    "incentive-versions": Route(
+        objects=lambda w: incentive_world(w)["versions"],
+        key=lambda row: f"v{row['number']}",
+        view={p: {"v1"} for p in PERSONAS},
+    ),
+    "plan-assignments": Route(
+        objects=lambda w: incentive_world(w)["assignments"],
+        key=lambda row: row["role"] or row["user"] or row["grid"],
+        view={p: {"rep"} for p in PERSONAS},
+        create={"plan": "ISSUE-PLAN", "role": "grid_manager", "valid_from": "2026-01"},
+        created=statuses(403, admin=201, director=201, finance=201),
+    ),
+    "commission-runs": Route(
+        objects=lambda w: incentive_world(w)["runs"],
+        key=lambda row: row["period"],
+        view={p: {"2026-03"} for p in PERSONAS},
+        create={"period": "2026-04"},
+        created=statuses(403, admin=201, director=201, finance=201),
+        actions={
+            "calculate": Action({}, INCENTIVE_WRITE({"2026-03"})),
+            "approve": Action({}, INCENTIVE_WRITE({"2026-03"})),
+            "pay": Action({}, INCENTIVE_WRITE({"2026-03"}), ok=400),  # not approved yet
+        },
+    ),
+    "statements": Route(
+        objects=lambda w: incentive_world(w)["statements"],
+        key=lambda row: row["rep"],
+        view=visible(
+            {"rep", "rep2"}, regional={"rep"}, gridmanager={"rep"}, rep={"rep"}, rep2={"rep2"}
+        ),
+    ),
+    "adjustments": Route(
+        objects=lambda w: dispute_world(w)["adjustments"],
+        key=lambda row: row["rep"],
+        view=visible({"rep"}, regional={"rep"}, gridmanager={"rep"}, rep={"rep"}),
+        created=statuses(400),  # without run, rep and amount
+    ),
+    "disputes": Route(
+        objects=lambda w: dispute_world(w)["disputes"],
+        key=lambda row: row["rep"],
+        view=visible({"rep"}, regional={"rep"}, gridmanager={"rep"}, rep={"rep"}),
+        created=statuses(400),  # without line and message
+        actions={
+            "accept": Action({"amount": "1.00", "resolution": "ok"}, INCENTIVE_WRITE({"rep"})),
+            "reject": Action({"resolution": "no"}, INCENTIVE_WRITE({"rep"})),
+        },
     ),
     "week-plans": Route(
         objects=week_world,

@@ -512,3 +512,16 @@ def test_the_demo_rep_finds_today_s_route_already_planned(demo):
 
     plan = RoutePlan.objects.get(rep__username="rep", day=timezone.localdate())
     assert plan.stops.exists()
+
+
+def test_the_demo_builds_the_kpi_rollups_of_its_orders(demo):
+    from django.db.models import Sum
+
+    from gridsales.analytics.models import SalesMonth
+
+    live = OrderLine.objects.exclude(status=OrderLineStatus.CANCELLED)
+    totals = SalesMonth.objects.aggregate(sales=Sum("sales"), returned=Sum("returned"))
+    assert totals == {
+        "sales": live.aggregate(s=Sum("amount"))["s"],
+        "returned": live.aggregate(s=Sum("returned_amount"))["s"],
+    }

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-FEN = Decimal("0.01")
+from gridsales.core.money import to_fen
+
 RATIO = Decimal("0.0001")
 ONE_DECIMAL = Decimal("0.1")
 
@@ -123,7 +124,7 @@ def period_containing(kind: str, day: dt.date) -> Period:
 
 def money(value) -> str:
     """Money as a string with 2 decimals (ROUND_HALF_UP)."""
-    return str(Decimal(value or 0).quantize(FEN, rounding=ROUND_HALF_UP))
+    return str(to_fen(value or 0))
 
 
 def ratio(numerator, denominator, places: Decimal = RATIO) -> Decimal | None:

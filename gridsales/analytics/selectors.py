@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gridsales.analytics import care_sources, kpi, sources
 from gridsales.analytics.kpi import Period
+from gridsales.core.money import FEN
 from gridsales.core.scope import scope_for
 from gridsales.grids.models import Grid
 
@@ -237,7 +238,7 @@ def _cycles(s: dict) -> list:
 _FORMULAS = {
     "revenue": _revenue,
     "orders": lambda s: s.get("orders", 0),
-    "avg_order_value": lambda s: kpi.ratio(_revenue(s), s.get("orders", 0), kpi.FEN),
+    "avg_order_value": lambda s: kpi.ratio(_revenue(s), s.get("orders", 0), FEN),
     "new_customers": lambda s: s.get("new_customers", 0),
     "active_customers": lambda s: s.get("active_customers", 0),
     "win_rate": lambda s: kpi.ratio(s.get("won", 0), s.get("won", 0) + s.get("lost", 0)),
@@ -251,7 +252,7 @@ _FORMULAS = {
     "overdue_contacts": lambda s: s.get("overdue", 0),
     "target": _target,
     "attainment": lambda s: kpi.ratio(_revenue(s), _target(s)) if _target(s) else None,
-    "csat": lambda s: kpi.ratio(s.get("csat_sum", 0), s.get("csat_n", 0), kpi.FEN),
+    "csat": lambda s: kpi.ratio(s.get("csat_sum", 0), s.get("csat_n", 0), FEN),
     "nps": lambda s: kpi.nps(s.get("promoters", 0), s.get("detractors", 0), s.get("nps_n", 0)),
 }
 

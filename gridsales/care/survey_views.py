@@ -31,7 +31,13 @@ from gridsales.care.forms import (
 from gridsales.care.models import Survey, SurveyTemplate
 from gridsales.care.selectors import parse_period, survey_list, survey_results
 from gridsales.core.scope import scope_for
-from gridsales.core.views import ScopedListView, ServiceDeleteView, can, scoped_object
+from gridsales.core.views import (
+    ScopedListView,
+    ServiceDeleteView,
+    can,
+    save_in_scope,
+    scoped_object,
+)
 from gridsales.customers.models import Customer
 from gridsales.grids.models import Grid
 
@@ -215,23 +221,7 @@ class SurveyStartView(LoginRequiredMixin, TemplateView):
     def saved(self, form, make):
         """Run `make()` (a service) in a transaction; roll back when the result is outside
         what the user may add. Returns the survey, or None with errors on the form."""
-        try:
-            with transaction.atomic():
-                survey = make()
-                if not can(self.request.user, survey, "add"):
-                    raise PermissionDenied
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except PermissionDenied:
-            form.add_error(
-                None,
-                _(
-                    "You cannot save it like this: the result would be outside what you are allowed to manage."
-                ),
-            )
-        else:
-            return survey
-        return None
+        return save_in_scope(self.request.user, form, make, "add")
 
 
 class SurveySendView(SurveyStartView):

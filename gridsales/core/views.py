@@ -38,6 +38,29 @@ def scoped_object(user, model, action: str = "view", **lookup):
     return instance
 
 
+def save_in_scope(user, form, make, action: str):
+    """Run `make()` (a service call) in a transaction and keep its result only if `user`
+    may `action` ("add" or "change") it; otherwise roll back. Returns the saved object, or
+    None with the service's errors (or the out-of-scope message) added to `form`."""
+    try:
+        with transaction.atomic():
+            saved = make()
+            if not can(user, saved, action):
+                raise PermissionDenied
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+    except PermissionDenied:
+        form.add_error(
+            None,
+            _(
+                "You cannot save it like this: the result would be outside what you are allowed to manage."
+            ),
+        )
+    else:
+        return saved
+    return None
+
+
 class ScopedListView(LoginRequiredMixin, TemplateView):
     """A filterable, sortable, paginated list of what the user may see.
 
@@ -161,21 +184,9 @@ class ServiceFormView(LoginRequiredMixin, TemplateView):
         instance = self.object = self.get_instance()
         form = self.get_form(instance)
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    saved = self.save(form)
-                    if not can(request.user, saved, "add" if instance is None else "change"):
-                        raise PermissionDenied
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except PermissionDenied:
-                form.add_error(
-                    None,
-                    _(
-                        "You cannot save it like this: the result would be outside what you are allowed to manage."
-                    ),
-                )
-            else:
+            action = "add" if instance is None else "change"
+            saved = save_in_scope(request.user, form, lambda: self.save(form), action)
+            if saved is not None:
                 return redirect(self.success_url(saved))
         return self.render_to_response(
             self.get_context_data(form=form, object=instance),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-EARTH_RADIUS_M = 6_371_008.8
+from gridsales.grids.spatial import haversine_m
 
 
 def gettext_noop(message: str) -> str:
@@ -236,12 +236,9 @@ def euclidean_matrix(points: Sequence[tuple[float, float]] | np.ndarray) -> np.n
 
 def haversine_matrix(points: Sequence[tuple[float, float]] | np.ndarray) -> np.ndarray:
     """Great-circle metres between points given as (longitude, latitude) in degrees."""
-    lonlat = np.radians(np.asarray(points, dtype=float).reshape(-1, 2))
+    lonlat = np.asarray(points, dtype=float).reshape(-1, 2)
     lon, lat = lonlat[:, 0], lonlat[:, 1]
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+    return haversine_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
 
 
 def travel_matrices(

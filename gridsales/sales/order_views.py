@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from gridsales.core.scope import scope_for
-from gridsales.core.views import ScopedListView, ServiceDeleteView, can, scoped_object
+from gridsales.core.views import (
+    ScopedListView,
+    ServiceDeleteView,
+    can,
+    save_in_scope,
+    scoped_object,
+)
 from gridsales.sales import orders
 from gridsales.sales.models import Order, OrderLine
 from gridsales.sales.order_filtersets import OrderFilterSet
@@ -126,24 +132,15 @@ class OrderFormView(LoginRequiredMixin, TemplateView):
             fields = {
                 k: form.cleaned_data[k] for k in ("number", "order_date", "customer", "rep", "note")
             }
-            try:
-                with transaction.atomic():
-                    if instance is None:
-                        saved = orders.order_create(lines=lines, **fields)
-                    else:
-                        saved = orders.order_update(order=instance, lines=lines, **fields)
-                    if not can(request.user, saved, "add" if instance is None else "change"):
-                        raise PermissionDenied
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            except PermissionDenied:
-                form.add_error(
-                    None,
-                    _(
-                        "You cannot save it like this: the result would be outside what you are allowed to manage."
-                    ),
-                )
-            else:
+
+            def make():
+                if instance is None:
+                    return orders.order_create(lines=lines, **fields)
+                return orders.order_update(order=instance, lines=lines, **fields)
+
+            action = "add" if instance is None else "change"
+            saved = save_in_scope(request.user, form, make, action)
+            if saved is not None:
                 return redirect(saved.get_absolute_url())
         return self.render_forms(instance, form, formset, status=400)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridsales.core.models import AuditedModel
+from gridsales.core.money import MONEY
 from gridsales.core.querysets import RestrictedQuerySet
 from gridsales.targets.choices import (
     Metric,
@@ -20,8 +21,6 @@ from gridsales.targets.choices import (
     VersionKind,
     WeekBasis,
 )
-
-MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
 def _nobody() -> Q:

@@ -12,10 +12,10 @@ from gridsales.activities.tests.factories import ActivityFactory
 from gridsales.care.models import CadencePolicy
 from gridsales.customers.models import Customer
 from gridsales.customers.tests.factories import CustomerFactory
+from gridsales.grids.spatial import EARTH_RADIUS_M
 from gridsales.routes import services
 from gridsales.routes.config import RoutesConfig
 from gridsales.routes.models import RoutePlan, WeekPlan
-from gridsales.routes.problem import EARTH_RADIUS_M
 
 OFFICE = RoutesConfig().office  # (lat, lng)
 # Along a meridian the great-circle distance is exactly R × Δlatitude: customers placed

@@ -37,3 +37,4 @@ class AssignmentReason(models.TextChoices):
     RULE = "rule", _("Matched the grid's segment rules")
     MANUAL = "manual", _("Chosen by hand (pinned)")
     NONE = "none", _("In no grid")
+    REDESIGN = "redesign", _("Moved by a grid redesign")

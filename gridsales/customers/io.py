@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gridsales.accounts.models import User
+from gridsales.core.context import current_user
 from gridsales.core.io.report import FileRejected, ImportReport
 from gridsales.core.io.tabular import read_table
 from gridsales.core.io.writers import write_csv, write_xlsx
 from gridsales.core.scope import scope_for
 from gridsales.customers.choices import Crs, CustomerStatus, CustomerType, Tier
 from gridsales.customers.filtersets import CustomerFilterSet
-from gridsales.customers.models import Customer
+from gridsales.customers.models import Customer, CustomerStatusChange
 from gridsales.customers.services import CUSTOMER_FIELDS, _clean_tags
 from gridsales.grids import crs as crs_module
 from gridsales.grids.choices import GridStatus
@@ -453,8 +454,40 @@ class CustomerImporter:
             for chunk in _chunks(codes, LOOKUP_CHUNK):
                 ids += Customer.objects.filter(code__in=chunk).values_list("id", flat=True)
             report.object_ids = ids
+            _write_status_changes(new, changed, self.existing, now)
             assign_customers(ids)
         report.written = True
+
+
+def _write_status_changes(new, changed, existing: dict, now) -> None:
+    """The status history of an import: a creation row for each new customer, a change row
+    for each customer whose status the file changed (customers.services does the same one
+    by one)."""
+    user = current_user.get()
+    by = user.pk if user is not None and user.pk else None
+    codes = [obj.code for obj in new] + [
+        obj.code for obj in changed if existing[obj.code]["status"] != obj.status
+    ]
+    ids: dict[str, int] = {}
+    for chunk in _chunks(codes, LOOKUP_CHUNK):
+        ids.update(Customer.objects.filter(code__in=chunk).values_list("code", "id"))
+    rows = [
+        CustomerStatusChange(
+            customer_id=ids[obj.code], previous="", status=obj.status, changed_at=now, user_id=by
+        )
+        for obj in new
+    ] + [
+        CustomerStatusChange(
+            customer_id=ids[obj.code],
+            previous=existing[obj.code]["status"],
+            status=obj.status,
+            changed_at=now,
+            user_id=by,
+        )
+        for obj in changed
+        if existing[obj.code]["status"] != obj.status
+    ]
+    CustomerStatusChange.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def assign_customers(ids: list[int]) -> None:

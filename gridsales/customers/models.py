@@ -221,6 +221,45 @@ class CustomerGridAssignment(models.Model):
         return f"{self.customer_id} → {self.grid_id or '-'} ({self.reason})"
 
 
+class CustomerStatusChange(models.Model):
+    """One change of a customer's status (线索 → 意向 → 成交客户 …), never rewritten: the
+    row with an empty `previous` is the status the customer was created with. Written by
+    customers.services (and in bulk by the importer); existing customers got one creation
+    row with their status of the day the table was added (migration 0006)."""
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("Customer"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    previous = models.CharField(
+        _("Previous status"), max_length=10, choices=CustomerStatus.choices, blank=True
+    )
+    status = models.CharField(_("Customer status"), max_length=10, choices=CustomerStatus.choices)
+    changed_at = models.DateTimeField(_("Changed"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("By"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # people are deactivated, not deleted
+    )
+
+    objects = CustomerGridAssignmentQuerySet.as_manager()  # as visible as the customer
+
+    class Meta:
+        verbose_name = _("Status change")
+        verbose_name_plural = _("Status changes")
+        ordering = ["customer", "changed_at", "pk"]
+        indexes = [models.Index(fields=["customer", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.previous or '-'} → {self.status}"
+
+
 class ContactQuerySet(RestrictedQuerySet):
     def scope_q(self, scope, action):
         # A contact is as visible and editable as its customer.

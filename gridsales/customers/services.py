@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridsales.core.context import current_user
 from gridsales.core.services import model_save
-from gridsales.customers.models import Contact, Customer
+from gridsales.customers.models import Contact, Customer, CustomerStatusChange
 
 CUSTOMER_FIELDS = (
     "code",
@@ -52,6 +54,7 @@ def _save_and_assign(customer: Customer, fields: dict, *, creating: bool) -> Cus
 
     old_grid_id, old_pinned = customer.current_grid_id, customer.grid_pinned
     old_reason = customer.assignment_reason
+    old_status = "" if creating else customer.status
     values = {k: v for k, v in fields.items() if k in CUSTOMER_FIELDS}
     for name, value in values.items():
         setattr(customer, name, value)
@@ -76,7 +79,22 @@ def _save_and_assign(customer: Customer, fields: dict, *, creating: bool) -> Cus
             previous_grid_id=None if creating else old_grid_id,
             previous_reason="" if creating else old_reason,
         )
+    if customer.status != old_status:
+        status_change_write(customer=customer, previous=old_status)
     return customer
+
+
+def status_change_write(*, customer: Customer, previous: str) -> CustomerStatusChange:
+    """Record that `customer` went from `previous` ("" when it was just created) to its
+    status now, by the acting user."""
+    user = current_user.get()
+    return CustomerStatusChange.objects.create(
+        customer=customer,
+        previous=previous,
+        status=customer.status,
+        changed_at=customer.created_at if not previous else timezone.now(),
+        user=user if user is not None and user.pk else None,
+    )
 
 
 @transaction.atomic
@@ -131,3 +149,18 @@ def customer_delete(*, customer: Customer) -> None:
 def contact_delete(*, contact: Contact) -> None:
     """Delete a contact."""
     contact.delete()
+
+
+def status_history_start() -> int:
+    """Give every customer without a status history its creation row (its status now, at
+    its creation time), set-based: for customers written in bulk past the services, such
+    as the demo's. Returns the number of rows written."""
+    history = CustomerStatusChange._meta.db_table
+    customers = Customer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {history} (customer_id, previous, status, changed_at) "
+            f"SELECT c.id, '', c.status, c.created_at FROM {customers} c "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {history} h WHERE h.customer_id = c.id)"
+        )
+        return cursor.rowcount

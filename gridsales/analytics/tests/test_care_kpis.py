@@ -6,6 +6,8 @@ from django.utils import timezone, translation
 from gridsales.analytics.kpi import period_containing
 from gridsales.analytics.tests.factories import kpi_world
 from gridsales.care.tests.factories import CadencePolicyFactory
+from gridsales.customers.models import Customer
+from gridsales.customers.services import customer_update
 from gridsales.customers.tests.factories import CustomerFactory
 
 
@@ -30,16 +32,33 @@ def rows(api, **params):
 
 
 def test_lead_conversion_is_the_share_of_the_cohort_that_bought_or_won(api, facts):
-    # The persona customers and CUS-NEW were created today; all but CUS-NEW (and
-    # CUS-NOGRID, in no grid) have orders by now.
+    # Created today: CUS-G1 and CUS-R2 as active customers (not leads: not in the cohort),
+    # CUS-G2, CUS-NOGRID (in no grid) and CUS-NEW as leads. CUS-G2 has orders by now,
+    # CUS-NEW none, even after it was moved on to prospect.
+    customer_update(customer=Customer.objects.get(code="CUS-NEW"), status="prospect")
     this_month = period_containing("month", timezone.localdate()).label
     got = rows(api, period=this_month, grid="HQ", group_by="child", metrics="lead_conversion")
     assert got == [
-        {"grid": "R1", "lead_conversion": "0.6667"},
-        {"grid": "R2", "lead_conversion": "1.0000"},
+        {"grid": "R1", "lead_conversion": "0.5000"},
+        {"grid": "R2", "lead_conversion": None},
     ]
     assert rows(api, period="2026-03", grid="HQ", metrics="lead_conversion") == [
         {"grid": "HQ", "lead_conversion": None}
+    ]
+
+
+def test_a_customer_created_as_a_lead_stays_in_its_cohort_after_its_status_changes(api, facts):
+    # CUS-R2 bought; had it been created as a lead, R2 would convert 1 of 1.
+    this_month = period_containing("month", timezone.localdate()).label
+    Customer.objects.filter(code="CUS-R2").update(status="lead")
+    r2 = Customer.objects.get(code="CUS-R2")
+    r2.status_changes.update(status="lead")
+    customer_update(customer=r2, status="active")
+    got = rows(api, period=this_month, grid="R2", metrics="lead_conversion")
+    assert got == [{"grid": "R2", "lead_conversion": "1.0000"}]
+    assert list(r2.status_changes.values_list("previous", "status")) == [
+        ("", "lead"),
+        ("lead", "active"),
     ]
 
 
@@ -72,10 +91,8 @@ def test_overdue_contacts_at_the_end_of_the_period(api, facts):
 
 
 def test_customers_without_owner_make_a_rep_row_without_rep(api, facts):
+    # The leads in HQ: CUS-G2 (no owner, bought) and CUS-NEW (no owner, did not); the
+    # reps' customers in HQ were created active, and CUS-NOGRID is in no grid.
     this_month = period_containing("month", timezone.localdate()).label
     got = rows(api, period=this_month, grid="HQ", group_by="rep", metrics="lead_conversion")
-    assert got == [
-        {"grid": "HQ", "rep": "rep", "lead_conversion": "1.0000"},
-        {"grid": "HQ", "rep": "rep2", "lead_conversion": "1.0000"},
-        {"grid": "HQ", "rep": None, "lead_conversion": "0.5000"},
-    ]
+    assert got == [{"grid": "HQ", "rep": None, "lead_conversion": "0.5000"}]

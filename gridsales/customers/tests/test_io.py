@@ -354,3 +354,22 @@ def test_bad_business_hours_are_reported_by_row_and_nothing_is_written(world):
         "row 3, column closes_at, value “09:00”: The closing time must be later than the opening time: correct one of them.",
     ]
     assert not Customer.objects.filter(code__startswith="H-").exists()
+
+
+def test_an_import_writes_the_status_history_of_new_and_changed_customers(world):
+    do_import(csv_bytes(GOOD), user=world.users["admin"])
+    new = Customer.objects.get(code="NEW-2")
+    assert list(new.status_changes.values_list("previous", "status", "user__username")) == [
+        ("", "lead", "admin")
+    ]
+    data = HEADER + (
+        'NEW-1,新客户一,31.2,121.5,A,dormant,"VIP,重点客户",rep,R1-A1-G1\n'
+        "NEW-2,新客户二,,,B,lead,,,R1-A1-G2\n"
+    )
+    do_import(csv_bytes(data), user=world.users["admin"])
+    one = Customer.objects.get(code="NEW-1")
+    assert list(one.status_changes.order_by("pk").values_list("previous", "status")) == [
+        ("", "active"),
+        ("active", "dormant"),
+    ]
+    assert new.status_changes.count() == 1  # unchanged

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from gridsales.core.context import acting_as
 from gridsales.customers import services
 from gridsales.customers.models import Contact, Customer, CustomerGridAssignment
 from gridsales.customers.tests.factories import ContactFactory, CustomerFactory
@@ -89,3 +90,28 @@ def test_a_grid_with_recorded_orders_cannot_be_deleted(world):
     assert caught.value.messages == [
         "Grid “R1-A1-G2” has orders, deals, activities or surveys recorded in it and cannot be deleted; retire it instead."
     ]
+
+
+def test_a_status_history_starts_at_creation_and_records_each_change(world):
+    customer = CustomerFactory(code="HIST-1", status="lead")
+    services.customer_update(customer=customer, name="改名")  # not a status change
+    services.customer_update(customer=customer, status="prospect")
+    with acting_as(world.users["rep"]):
+        services.customer_update(customer=customer, status="active")
+    rows = list(
+        customer.status_changes.order_by("changed_at", "pk").values_list(
+            "previous", "status", "user__username"
+        )
+    )
+    assert rows == [("", "lead", None), ("lead", "prospect", None), ("prospect", "active", "rep")]
+    created = customer.status_changes.get(previous="")
+    assert created.changed_at == customer.created_at
+
+
+def test_status_history_start_fills_in_customers_written_in_bulk(world):
+    Customer.objects.bulk_create([Customer(code="BULK-1", name="批量一", status="dormant")])
+    # The persona customers have their rows already; only the bulk one is new.
+    assert services.status_history_start() == 1
+    assert services.status_history_start() == 0
+    bulk = Customer.objects.get(code="BULK-1")
+    assert list(bulk.status_changes.values_list("previous", "status")) == [("", "dormant")]

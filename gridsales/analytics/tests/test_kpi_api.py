@@ -301,3 +301,10 @@ def test_target_and_attainment_come_from_the_latest_approved_revenue_plan(api, w
     assert rows(api, period="2026-04", grid="HQ", metrics=metrics) == [
         {"grid": "HQ", "revenue": "0.00", "target": None, "attainment": None}
     ]
+    # By leaf, the inner grids' own targets (HQ, R1, R2) make no rows: only leaves are rows.
+    by_leaf = rows(api, period="2026-03", grid="HQ", group_by="leaf", metrics="target")
+    assert by_leaf == [
+        {"grid": "R1-A1-G1", "target": None},
+        {"grid": "R1-A1-G2", "target": None},
+        {"grid": "R2-A1-G1", "target": None},
+    ]

@@ -1,11 +1,10 @@
 """Commission rules of issue 7, as a pure core: no Django, no database.
 
 Money is held as integer fen and every intermediate as an exact Fraction, so the only
-rounding is the one the rules name: each line's commission (and each clawback) rounded
-half-up to 0.01. docs/incentives.md explains the rules for finance.
-
-Sentences and warnings are English templates with parameters (`Text`); the Django layer
-translates them (gettext_noop-style marking through `_`).
+rounding is the one the rules name: each line's commission (and each clawback, and each
+grid's team pool) rounded half-up to 0.01. docs/incentives.md explains the rules for
+finance. The team pool's split is in teampool.py, the draw in draws.py, the statement
+lines and their sentences in lines.py.
 """
 
 from __future__ import annotations
@@ -18,29 +17,20 @@ from decimal import Decimal
 from fractions import Fraction
 
 from gridsales.incentives.amounts import fen_str, month_of, percent_str, round_fen
+from gridsales.incentives.draws import DrawRule, apply_draw
+from gridsales.incentives.lines import (  # noqa: F401 (Text, _, order_line_text: re-exported)
+    Line,
+    Text,
+    _,
+    draw_line,
+    order_line_text,
+    pool_line,
+)
+from gridsales.incentives.teampool import pool_parts
 
 TIER_BASES = ("attainment", "amount")
 TIER_MODES = ("marginal", "retroactive")
-KINDS = ("order_line", "bonus", "cap", "clawback")
-
-
-def _(message: str) -> str:
-    """Mark a message for translation; the Django layer translates it."""
-    return message
-
-
-@dataclass(frozen=True)
-class Text:
-    """A sentence to show: an English template and its parameters."""
-
-    template: str
-    params: dict = field(default_factory=dict)
-
-    def render(self, translate=lambda s: s) -> str:
-        return translate(self.template).format(**self.params)
-
-
-# ---------------------------------------------------------------------------- inputs
+KINDS = ("order_line", "bonus", "cap", "pool", "clawback", "draw", "draw_recovery")
 
 
 @dataclass(frozen=True)
@@ -68,6 +58,8 @@ class Plan:
     bonuses: tuple[Bonus, ...] = ()
     cap: Decimal | None = None
     clawback_days: int = 0
+    team_pool_rate: Decimal | None = None  # the share of a grid's revenue pooled
+    draw: DrawRule | None = None
 
 
 @dataclass(slots=True)
@@ -88,36 +80,10 @@ class SaleLine:
     returned_fen: int = 0
     return_date: date | None = None
     ref: object = None
+    grid: object = None  # the grid the line is attributed to (its team pool)
 
 
 # ---------------------------------------------------------------------------- outputs
-
-
-@dataclass(slots=True)
-class Line:
-    """One line of a rep's statement, with the sentence that explains it (`explain()`).
-
-    Order lines build their sentence only when asked: a month holds a million of them.
-    """
-
-    kind: str
-    amount_fen: int
-    text: Text | None
-    base_fen: int | None = None
-    rate: Fraction | None = None
-    multiplier: Decimal | None = None
-    order_no: str | None = None
-    line_no: int | None = None
-    ref: object = None
-    sale: SaleLine | None = None
-
-    def explain(self) -> Text:
-        if self.text is not None:
-            return self.text
-        sale = self.sale
-        return order_line_text(
-            sale, sale.amount_fen, self.base_fen, self.rate, self.multiplier, self.amount_fen
-        )
 
 
 @dataclass(frozen=True)
@@ -142,7 +108,11 @@ class RepResult:
     tier_commission_fen: int = 0
     bonus_fen: int = 0
     cap_adjustment_fen: int = 0
+    pool_fen: int = 0
     clawback_fen: int = 0
+    draw_fen: int = 0
+    draw_recovery_fen: int = 0  # ≤ 0, as it lowers the total
+    draw_balance_fen: int = 0  # outstanding after this month
     # Order lines as (sale line, net fen, commission fen), sharing `line_rate` and their
     # category's multiplier (`multipliers`): a month holds a million of them, too many
     # for an object each. `other_lines`: bonus, cap and clawbacks. `lines` joins both.
@@ -175,8 +145,17 @@ class RepResult:
 
     @property
     def total_fen(self) -> int:
+        return self.earned_fen + self.draw_fen + self.draw_recovery_fen
+
+    @property
+    def earned_fen(self) -> int:
+        """The total before the draw and its recovery."""
         return (
-            self.tier_commission_fen + self.bonus_fen + self.cap_adjustment_fen + self.clawback_fen
+            self.tier_commission_fen
+            + self.bonus_fen
+            + self.cap_adjustment_fen
+            + self.pool_fen
+            + self.clawback_fen
         )
 
 
@@ -188,40 +167,6 @@ class Result:
 
 
 # ---------------------------------------------------------------------------- rules
-
-
-def order_line_text(ln, gross_fen, base_fen, rate, multiplier, amount_fen) -> Text:
-    """The sentence of an order line's commission. `ln` needs order_no, line_no,
-    order_date and category; `rate` None means the rep earns nothing (no target)."""
-    params = {
-        "order": ln.order_no,
-        "line": ln.line_no,
-        "date": ln.order_date.isoformat(),
-        "category": ln.category,
-        "base": fen_str(base_fen),
-        "rate": "" if rate is None else percent_str(Fraction(rate)),
-        "multiplier": str(multiplier),
-        "amount": fen_str(amount_fen),
-    }
-    if rate is None:
-        template = _(
-            "Order {order} line {line} ({date}, {category}): {base} counts towards the base, "
-            "but without a target it earns no commission."
-        )
-    elif gross_fen != base_fen:
-        params["gross"] = fen_str(gross_fen)
-        params["returned"] = fen_str(gross_fen - base_fen)
-        template = _(
-            "Order {order} line {line} ({date}, {category}): {gross} less {returned} returned "
-            "in the same month = {base} × blended rate {rate} × multiplier {multiplier} = "
-            "{amount}."
-        )
-    else:
-        template = _(
-            "Order {order} line {line} ({date}, {category}): {base} × blended rate {rate} × "
-            "multiplier {multiplier} = {amount}."
-        )
-    return Text(template, params)
 
 
 @dataclass
@@ -289,45 +234,94 @@ class Calculator:
         targets: dict[tuple[str, str], int],
         *,
         line_order=None,
+        memberships: dict | None = None,
+        grid_revenue: dict | None = None,
+        hires: dict | None = None,
+        draw_balances: dict | None = None,
+        rep_order=None,
+        grouped: dict | None = None,
     ):
-        """`line_order`: the sort key of a rep's lines on the statement; by default date,
-        order number, line number (the database passes its ids: cheaper, same order)."""
+        """`lines`: the sale lines (SaleLine), or `grouped`: the non-cancelled lines
+        already grouped by (rep, month of the order date), as the database reads them.
+
+        `line_order`: the sort key of a rep's lines on the statement; by default date,
+        order number, line number (the database passes its ids: cheaper, same order).
+
+        For the team pool: `memberships` grid → {rep: share %} (the grids' reps in the
+        period) and, when the lines given are not all the period's lines, `grid_revenue`
+        (grid, period) → fen. For the draw: `hires` rep → hire date and `draw_balances`
+        rep → fen outstanding before the period. `rep_order`: the sort key of reps where
+        a tie must be broken (pool remainders); by default the rep itself."""
         self.plan = plan
         self.line_order = line_order or (lambda ln: (ln.order_date, ln.order_no, ln.line_no))
         self.targets = targets
-        self.by_rep_period: dict[tuple[str, str], list[SaleLine]] = defaultdict(list)
-        self.returns_in: dict[str, list[SaleLine]] = defaultdict(list)
-        for line in lines:
-            if line.cancelled:
-                continue
-            self.by_rep_period[(line.rep, month_of(line.order_date))].append(line)
-            if line.returned_fen and line.return_date:
-                self.returns_in[month_of(line.return_date)].append(line)
+        self.memberships = memberships or {}
+        self.hires = hires or {}
+        self.draw_balances = draw_balances or {}
+        self.rep_order = rep_order or (lambda rep: rep)
+        self.grid_revenue = grid_revenue
+        self.by_rep_period: dict[tuple[str, str], list[SaleLine]] = grouped or group_lines(lines)
+        if self.grid_revenue is None and plan.team_pool_rate is not None:
+            self.grid_revenue = grid_revenue_of(self.by_rep_period)
         self._rates: dict[tuple[str, str], _Rates] = {}
+        self._pools: dict[tuple[object, str], dict] = {}
 
     def rates(self, rep: str, period: str) -> _Rates:
         key = (rep, period)
         if key not in self._rates:
-            base = sum(
-                ln.amount_fen - _counted_return(ln, period)
-                for ln in self.by_rep_period.get(key, ())
-            )
+            base = 0
+            for ln in self.by_rep_period.get(key, ()):
+                base += ln.amount_fen
+                if ln.returned_fen and ln.return_date and month_of(ln.return_date) == period:
+                    base -= ln.returned_fen
             self._rates[key] = _tier_outcome(self.plan, base, self.targets.get(key))
         return self._rates[key]
 
-    def calculate(self, period: str) -> Result:
+    def calculate(self, period: str, only: set | None = None) -> Result:
+        """Every rep's result for `period` (only those in `only` when given)."""
         plan = self.plan
         clawbacks: dict[str, list[SaleLine]] = defaultdict(list)
-        for line in self.returns_in.get(period, ()):
-            if month_of(line.order_date) < period:
-                clawbacks[line.rep].append(line)
+        for (rep, month), lines in self.by_rep_period.items():
+            if month >= period:
+                continue
+            for line in lines:
+                if line.returned_fen and line.return_date and month_of(line.return_date) == period:
+                    clawbacks[rep].append(line)
         reps = {rep for rep, p in self.by_rep_period if p == period}
         reps |= {rep for rep, p in self.targets if p == period}
         reps |= set(clawbacks)
+        self._pool_by_rep: dict = defaultdict(list)
+        if plan.team_pool_rate is not None:
+            for grid in sorted(self.memberships, key=str):
+                for rep, part in self.pool(grid, period).items():
+                    self._pool_by_rep[rep].append(part)
+            reps |= set(self._pool_by_rep)
+        reps |= {rep for rep, fen in self.draw_balances.items() if fen > 0}
+        if plan.draw is not None:
+            reps |= {
+                rep
+                for rep, hire in self.hires.items()
+                if hire is not None and apply_draw(plan.draw, 0, hire, period, 0).in_window
+            }
+        if only is not None:
+            reps &= only
         result = Result(period=period, currency=plan.currency, reps={})
-        for rep in sorted(reps):
+        for rep in sorted(reps, key=self.rep_order):
             result.reps[rep] = self._rep(rep, period, clawbacks.get(rep, []))
         return result
+
+    def pool(self, grid, period: str) -> dict:
+        """rep → PoolPart of `grid`'s team pool in `period` (empty without a pool)."""
+        key = (grid, period)
+        if key not in self._pools:
+            self._pools[key] = pool_parts(
+                self.plan.team_pool_rate,
+                (self.grid_revenue or {}).get(key, 0),
+                self.memberships.get(grid, {}),
+                grid,
+                self.rep_order,
+            )
+        return self._pools[key]
 
     def _rep(self, rep: str, period: str, clawed: list[SaleLine]) -> RepResult:
         plan = self.plan
@@ -382,11 +376,23 @@ class Calculator:
         out.multipliers = {category: f[2] for category, f in factors.items()}
         self._bonus(out)
         self._cap(out)
+        for part in self._pool_by_rep.get(rep, ()):
+            out.pool_fen += part.amount_fen
+            out.other_lines.append(pool_line(part, period, plan.team_pool_rate))
         for ln in sorted(clawed, key=lambda ln: (ln.return_date, ln.order_no, ln.line_no)):
             line = self._clawback(ln, period)
             if line is not None:
                 out.clawback_fen += line.amount_fen
                 out.other_lines.append(line)
+        outcome = apply_draw(
+            plan.draw, out.earned_fen, self.hires.get(rep), period, self.draw_balances.get(rep, 0)
+        )
+        out.draw_fen = outcome.draw_fen
+        out.draw_recovery_fen = -outcome.recovery_fen
+        out.draw_balance_fen = outcome.balance_after_fen
+        line = draw_line(outcome, plan.draw, self.hires.get(rep))
+        if line is not None:
+            out.other_lines.append(line)
         return out
 
     def _bonus(self, out: RepResult) -> None:
@@ -487,12 +493,38 @@ class Calculator:
         )
 
 
+def group_lines(lines: Iterable[SaleLine]) -> dict[tuple[object, str], list[SaleLine]]:
+    """(rep, month of the order date) → the rep's non-cancelled lines of that month."""
+    grouped: dict[tuple[object, str], list[SaleLine]] = defaultdict(list)
+    for line in lines:
+        if not line.cancelled:
+            grouped[(line.rep, month_of(line.order_date))].append(line)
+    return grouped
+
+
+def grid_revenue_of(grouped: dict[tuple[object, str], list]) -> dict[tuple[object, str], int]:
+    """(grid, month) → the revenue of the lines attributed to the grid (`grouped`: the
+    non-cancelled lines by (rep, month)), each counted as in its rep's base (less a
+    return in the same month)."""
+    revenue: dict[tuple[object, str], int] = defaultdict(int)
+    for (_rep, month), lines in grouped.items():
+        for ln in lines:
+            if ln.grid is not None:
+                revenue[(ln.grid, month)] += ln.amount_fen - _counted_return(ln, month)
+    return dict(revenue)
+
+
 def calculate(
-    plan: Plan, lines: Iterable[SaleLine], targets: dict[tuple[str, str], int], period: str
+    plan: Plan,
+    lines: Iterable[SaleLine],
+    targets: dict[tuple[str, str], int],
+    period: str,
+    **extra,
 ) -> Result:
     """Every rep's commission for `period` (YYYY-MM) under `plan`.
 
     `targets` maps (rep, period) → target in fen, for the period and for the earlier
-    periods whose lines may be clawed back.
+    periods whose lines may be clawed back. `extra`: the Calculator's keyword arguments
+    (memberships for the team pool, hires and draw balances for the draw).
     """
-    return Calculator(plan, lines, targets).calculate(period)
+    return Calculator(plan, lines, targets, **extra).calculate(period)

@@ -15,7 +15,10 @@ class LineKind(models.TextChoices):
     ORDER_LINE = "order_line", _("Order line")
     BONUS = "bonus", _("Bonus")
     CAP = "cap", _("Cap")
+    POOL = "pool", _("Team pool")
     CLAWBACK = "clawback", _("Clawback")
+    DRAW = "draw", _("Draw")
+    DRAW_RECOVERY = "draw_recovery", _("Draw recovery")
     ADJUSTMENT = "adjustment", _("Adjustment")
 
 

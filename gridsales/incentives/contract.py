@@ -16,13 +16,19 @@ from gridsales.incentives.calculator import (
     TIER_BASES,
     TIER_MODES,
     Bonus,
+    DrawRule,
     Plan,
     Result,
     Text,
     Tier,
     _,
 )
-from gridsales.incentives.csvfiles import parse_sales, parse_targets  # noqa: F401
+from gridsales.incentives.csvfiles import (  # noqa: F401
+    parse_memberships,
+    parse_reps,
+    parse_sales,
+    parse_targets,
+)
 from gridsales.incentives.inputs import MAX_PROBLEMS, PERIOD_RE, InputError  # noqa: F401
 
 PLAN_KEYS = {
@@ -35,6 +41,8 @@ PLAN_KEYS = {
     "bonuses",
     "cap",
     "clawback_days",
+    "team_pool",
+    "draw",
 }
 
 
@@ -190,6 +198,8 @@ def parse_plan(text: str, file: str = "PLAN.json") -> Plan:
                 {"file": file, "value": days},
             )
         )
+    pool_rate = _team_pool(data.get("team_pool"), file, problems)
+    draw = _draw(data.get("draw"), file, problems)
     if problems:
         raise InputError(problems)
     return Plan(
@@ -202,7 +212,70 @@ def parse_plan(text: str, file: str = "PLAN.json") -> Plan:
         bonuses=tuple(bonuses),
         cap=cap,
         clawback_days=days,
+        team_pool_rate=pool_rate,
+        draw=draw,
     )
+
+
+def _team_pool(raw, file: str, problems: list[Text]) -> Decimal | None:
+    """`"team_pool": {"rate": "0.005"}` → the rate (None: no pool)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {"rate"}:
+        problems.append(
+            Text(_('{file}: team_pool must be an object with "rate" only.'), {"file": file})
+        )
+        return None
+    rate = _number(raw["rate"], "team_pool.rate", file, problems)
+    if rate is not None and rate > 1:
+        problems.append(
+            Text(
+                _("{file}: team_pool.rate is {value}; a share of revenue is at most 1."),
+                {"file": file, "value": raw["rate"]},
+            )
+        )
+        return None
+    return rate
+
+
+def _draw(raw, file: str, problems: list[Text]) -> DrawRule | None:
+    """`"draw": {"amount": "3000.00", "months": 3, "recoverable": true}` → DrawRule."""
+    if raw is None:
+        return None
+    if (
+        not isinstance(raw, dict)
+        or not {"amount", "months"} <= set(raw)
+        or not set(raw) <= {"amount", "months", "recoverable"}
+    ):
+        problems.append(
+            Text(
+                _('{file}: draw must be an object with "amount", "months" and "recoverable".'),
+                {"file": file},
+            )
+        )
+        return None
+    amount = _number(raw["amount"], "draw.amount", file, problems, money=True)
+    months = raw["months"]
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        problems.append(
+            Text(
+                _("{file}: draw.months must be a whole number of months from 1, not {value}."),
+                {"file": file, "value": months},
+            )
+        )
+        return None
+    recoverable = raw.get("recoverable", False)
+    if not isinstance(recoverable, bool):
+        problems.append(
+            Text(
+                _("{file}: draw.recoverable must be true or false, not {value}."),
+                {"file": file, "value": recoverable},
+            )
+        )
+        return None
+    if amount is None:
+        return None
+    return DrawRule(amount=amount, months=months, recoverable=recoverable)
 
 
 # ---------------------------------------------------------------------------- output
@@ -228,7 +301,11 @@ def render(result: Result, translate=lambda s: s) -> dict:
             "tier_commission": fen_str(r.tier_commission_fen),
             "bonus": fen_str(r.bonus_fen),
             "cap_adjustment": fen_str(r.cap_adjustment_fen),
+            "pool": fen_str(r.pool_fen),
             "clawback": fen_str(r.clawback_fen),
+            "draw": fen_str(r.draw_fen),
+            "draw_recovery": fen_str(r.draw_recovery_fen),
+            "draw_balance": fen_str(r.draw_balance_fen),
             "total": fen_str(r.total_fen),
             "warnings": [w.render(translate) for w in r.warnings],
             "tiers": [

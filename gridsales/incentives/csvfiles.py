@@ -23,6 +23,8 @@ SALES_COLUMNS = (
     "return_date",
 )
 TARGET_COLUMNS = ("rep", "period", "target")
+MEMBERSHIP_COLUMNS = ("rep", "grid", "share")
+REP_COLUMNS = ("rep", "hire_date", "draw_balance")
 STATUSES = ("confirmed", "cancelled", "returned")
 
 # ---------------------------------------------------------------------------- CSV
@@ -202,6 +204,7 @@ def parse_sales(text: str, file: str = "SALES.csv") -> list[SaleLine]:
                     cancelled=cancelled,
                     returned_fen=0 if cancelled else returned,
                     return_date=None if cancelled else return_date,
+                    grid=row.get("grid") or None,
                 )
             )
     if problems:
@@ -319,3 +322,84 @@ def parse_targets(text: str, file: str = "TARGETS.csv") -> dict[tuple[str, str],
     if problems:
         raise InputError(problems)
     return targets
+
+
+def _missing(file, n, column) -> Text:
+    return _problem(
+        file, n, column, "", _("{file} line {row}, column {column}: the value is missing.")
+    )
+
+
+def parse_memberships(text: str, file: str = "MEMBERSHIPS.csv") -> dict[str, dict[str, Decimal]]:
+    """MEMBERSHIPS.csv text → {grid: {rep: share %}}: the grids' reps in the period."""
+    problems: list[Text] = []
+    grids: dict[str, dict[str, Decimal]] = {}
+    first: dict[tuple[str, str], int] = {}
+    for n, row in _rows(text, file, MEMBERSHIP_COLUMNS):
+        before = len(problems)
+        for column in ("rep", "grid"):
+            if not row[column]:
+                problems.append(_missing(file, n, column))
+        share = _fen(row["share"], file, n, "share", problems)
+        if share is not None and share > 10000:
+            problems.append(
+                _problem(
+                    file,
+                    n,
+                    "share",
+                    row["share"],
+                    _("{file} line {row}, column {column}: {value} is above 100 (a percentage)."),
+                )
+            )
+        key = (row["rep"], row["grid"])
+        if len(problems) == before and key in first:
+            problems.append(
+                Text(
+                    _("{file} line {row}: {rep} is already in grid {grid} on line {first}."),
+                    {"file": file, "row": n, "rep": key[0], "grid": key[1], "first": first[key]},
+                )
+            )
+        if len(problems) > MAX_PROBLEMS:
+            break
+        if len(problems) == before:
+            first[key] = n
+            grids.setdefault(row["grid"], {})[row["rep"]] = Decimal(share) / 100
+    if problems:
+        raise InputError(problems)
+    return grids
+
+
+def parse_reps(text: str, file: str = "REPS.csv") -> tuple[dict[str, date], dict[str, int]]:
+    """REPS.csv text → ({rep: hire date}, {rep: draw balance fen outstanding before})."""
+    problems: list[Text] = []
+    hires: dict[str, date] = {}
+    balances: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for n, row in _rows(text, file, REP_COLUMNS):
+        before = len(problems)
+        if not row["rep"]:
+            problems.append(_missing(file, n, "rep"))
+        hire = None
+        if row["hire_date"]:
+            hire = _date(row["hire_date"], file, n, "hire_date", problems)
+        balance = 0
+        if row["draw_balance"]:
+            balance = _fen(row["draw_balance"], file, n, "draw_balance", problems)
+        if len(problems) == before and row["rep"] in first:
+            problems.append(
+                Text(
+                    _("{file} line {row}: {rep} already appears on line {first}."),
+                    {"file": file, "row": n, "rep": row["rep"], "first": first[row["rep"]]},
+                )
+            )
+        if len(problems) > MAX_PROBLEMS:
+            break
+        if len(problems) == before:
+            first[row["rep"]] = n
+            if hire is not None:
+                hires[row["rep"]] = hire
+            if balance:
+                balances[row["rep"]] = balance
+    if problems:
+        raise InputError(problems)
+    return hires, balances

@@ -1,5 +1,6 @@
-"""What a commission run feeds the calculator: whose plan applies, the OrderLine facts and
-the per-rep monthly targets. Reads only (services.py writes the statements).
+"""What a commission run feeds the calculator: whose plan applies, the OrderLine facts,
+the per-rep monthly targets, the grids' reps and shares (team pool) and the hire dates and
+outstanding balances (draw). Reads only (services.py writes the statements).
 
 Targets (docs/incentives.md, "Where the numbers come from"): a rep's target for a month is
 the sum of their month cells (TargetLine with a user, period_kind month, period "YYYY-MM")
@@ -9,8 +10,9 @@ in the latest version of every approved or locked revenue target plan.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -33,56 +35,136 @@ def _as_date(value) -> datetime.date | None:
     return datetime.date.fromisoformat(value)
 
 
-# The fact table is read with SQL: a month can hold a million lines, and building model
-# instances (or Decimals) for each would cost more than the whole calculation. Amounts are
-# read as whole fen (ROUND makes SQLite's stored REAL exact again), dates as text (parsed
-# once per distinct day below, not once per row by the driver).
+# The fact table is read with one lean SQL query per slice: a month can hold a million
+# lines, and building model instances (or Decimals) for each would cost more than the
+# whole calculation. No join: the category comes from a dict of the few products, the
+# order number only for the lines clawed back (order lines show theirs from the order
+# line when a statement is read). Amounts are read as whole fen (ROUND makes SQLite's
+# stored REAL exact again), dates as text (parsed once per distinct day below).
+Grouped = dict[tuple[int, str], list]
+
 LINE_SQL = """
-SELECT l.id, o.number, l.line_no, CAST(l.order_date AS TEXT), l.rep_id, c.code,
-       CAST(ROUND(l.amount * 100) AS INTEGER), l.status,
-       CAST(ROUND(l.returned_amount * 100) AS INTEGER), CAST(l.return_date AS TEXT)
+SELECT l.id, CAST(l.order_date AS TEXT), l.rep_id, l.product_id,
+       CAST(ROUND(l.amount * 100) AS BIGINT),
+       CAST(ROUND(l.returned_amount * 100) AS BIGINT), CAST(l.return_date AS TEXT), l.grid_id
 FROM sales_orderline l
-JOIN sales_order o ON o.id = l.order_id
-JOIN sales_product p ON p.id = l.product_id
-JOIN sales_productcategory c ON c.id = p.category_id
-WHERE {where}
+WHERE l.status != 'cancelled' AND {where}
 """
 
 
-def _fetch(where: str, params: list) -> list[SaleLine]:
+# The month's own lines, leaner still: five integers a row, the amount already net of a
+# return in the same month (the only return that counts in the month: a later one is
+# clawed back in its own month, from the full row read then).
+PERIOD_SQL = """
+SELECT l.id, l.rep_id, l.product_id,
+       CAST(ROUND((l.amount - CASE WHEN l.return_date BETWEEN %s AND %s
+                                   THEN l.returned_amount ELSE 0 END) * 100) AS BIGINT),
+       l.grid_id
+FROM sales_orderline l
+WHERE l.status != 'cancelled' AND l.order_date BETWEEN %s AND %s
+"""
+
+
+class _Fact(namedtuple("_Fact", "ref rep product amount_fen grid")):
+    """A line of the month being calculated, as the Calculator reads a SaleLine: a tuple
+    (built in C from the database row) with the attributes it does not need as
+    constants. `amount_fen` is net of the month's own return."""
+
+    __slots__ = ()
+    order_no = ""
+    line_no = 0
+    order_date = None
+    cancelled = False
+    returned_fen = 0
+    return_date = None
+
+
+def _fact_type(categories: dict[int, str]) -> type:
+    return type(
+        "Fact",
+        (_Fact,),
+        {"__slots__": (), "category": property(lambda fact: categories[fact.product])},
+    )
+
+
+def _fetch_period(start, end, categories: dict[int, str], into: Grouped, period: str) -> None:
+    """The month's non-cancelled lines, added to `into` by (rep, period)."""
+    with connection.cursor() as cursor:
+        cursor.execute(PERIOD_SQL, [start, end, start, end])
+        rows = cursor.fetchall()
+    by_rep: dict[int, list] = {}
+    for fact in map(_fact_type(categories)._make, rows):
+        bucket = by_rep.get(fact.rep)
+        if bucket is None:
+            bucket = by_rep[fact.rep] = []
+        bucket.append(fact)
+    for rep, facts in by_rep.items():
+        into[(rep, period)] = facts
+
+
+def _categories() -> dict[int, str]:
+    from gridsales.sales.models import Product
+
+    return dict(Product.objects.values_list("pk", "category__code"))
+
+
+def _fetch(where: str, params: list, categories: dict[int, str], into: Grouped) -> list[SaleLine]:
+    """The non-cancelled lines matching `where`, added to `into` by (rep, month)."""
     with connection.cursor() as cursor:
         cursor.execute(LINE_SQL.format(where=where), params)
         rows = cursor.fetchall()
-    days: dict = {None: None}  # SQLite answers dates as text: parse each day once
-
-    def day(value):
-        parsed = days.get(value, days)
-        if parsed is days:
-            parsed = days[value] = _as_date(value)
-        return parsed
-
-    return [
-        SaleLine(
-            number,
-            line_no,
-            day(order_date),
+    days: dict = {None: None}  # dates come as text "YYYY-MM-DD": parse each day once
+    for row in rows:
+        for value in (row[1], row[6]):
+            if value not in days:
+                days[value] = _as_date(value)
+    out = []
+    append = out.append
+    lists: dict = {}
+    for pk, order_date, rep_id, product_id, amount, returned, return_date, grid_id in rows:
+        line = SaleLine(
+            "",
+            0,
+            days[order_date],
             rep_id,
-            category,
+            categories[product_id],
             amount,
-            status == "cancelled",
+            False,
             returned or 0,
-            day(return_date),
+            days[return_date],
             pk,
+            grid_id,
         )
-        for pk, number, line_no, order_date, rep_id, category, amount, status, returned, return_date in rows
-    ]
+        append(line)
+        key = (rep_id, order_date[:7])
+        bucket = lists.get(key)
+        if bucket is None:
+            bucket = lists[key] = into.setdefault(key, [])
+        bucket.append(line)
+    return out
+
+
+def _number_lines(lines: list[SaleLine], ids: set[int]) -> None:
+    """Give the lines in `ids` their order number and line number (for clawback lines)."""
+    from gridsales.sales.models import OrderLine
+
+    numbers = {
+        pk: (number, line_no)
+        for pk, number, line_no in OrderLine.objects.filter(pk__in=ids).values_list(
+            "pk", "order__number", "line_no"
+        )
+    }
+    for ln in lines:
+        if ln.ref in numbers:
+            ln.order_no, ln.line_no = numbers[ln.ref]
 
 
 @dataclass
 class Facts:
-    """The lines of a month, the earlier lines returned in it, and their months' lines."""
+    """The lines of a month, the earlier lines returned in it, and their months' lines:
+    non-cancelled, grouped by (rep, month of the order date) for the Calculator."""
 
-    lines: list[SaleLine]
+    grouped: Grouped
     reps: set[int]
     months: set[str]
 
@@ -91,25 +173,91 @@ def period_facts(period: str) -> Facts:
     """Every line dated in `period`, plus what clawbacks need: the earlier lines returned
     in `period` and all lines of their reps in the months those lines were sold."""
     start, end = month_bounds(period)
-    lines = _fetch("l.order_date BETWEEN %s AND %s", [start, end])
+    categories = _categories()
+    grouped: Grouped = {}
+    _fetch_period(start, end, categories, grouped, period)
     returned = _fetch(
-        "l.return_date BETWEEN %s AND %s AND l.order_date < %s AND l.status != 'cancelled'",
+        "l.return_date BETWEEN %s AND %s AND l.order_date < %s",
         [start, end, start],
+        categories,
+        {},
     )
-    reps = {ln.rep for ln in lines} | {ln.rep for ln in returned}
+    reps = {rep for rep, _month in grouped} | {ln.rep for ln in returned}
     months = {period}
     earlier: dict[str, set[int]] = defaultdict(set)
     for ln in returned:
         earlier[f"{ln.order_date:%Y-%m}"].add(ln.rep)
+    clawed = []
     for month, month_reps in sorted(earlier.items()):
         months.add(month)
         m_start, m_end = month_bounds(month)
         ids = sorted(month_reps)
         marks = ", ".join(["%s"] * len(ids))
-        lines += _fetch(
-            f"l.order_date BETWEEN %s AND %s AND l.rep_id IN ({marks})", [m_start, m_end, *ids]
+        clawed += _fetch(
+            f"l.order_date BETWEEN %s AND %s AND l.rep_id IN ({marks})",
+            [m_start, m_end, *ids],
+            categories,
+            grouped,
         )
-    return Facts(lines=lines, reps=reps, months=months)
+    if returned:
+        _number_lines(clawed, {ln.ref for ln in returned})
+    return Facts(grouped=grouped, reps=reps, months=months)
+
+
+def grid_members(period: str) -> dict[int, dict[int, Decimal]]:
+    """grid id → {rep id: share %}: the reps (account role rep) whose membership of the
+    grid is in force on the last day of `period` (the team pool's members)."""
+    from gridsales.accounts.choices import Role
+    from gridsales.team.models import Membership
+
+    _start, end = month_bounds(period)
+    members: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = (
+        Membership.objects.active(end)
+        .filter(user__role=Role.REP, share_pct__gt=0)
+        .order_by("valid_from", "pk")
+        .values_list("grid_id", "user_id", "share_pct")
+    )
+    for grid_id, user_id, share in rows:
+        members[grid_id][user_id] = share  # the latest membership wins
+    return dict(members)
+
+
+def draw_inputs(period: str) -> tuple[dict[int, datetime.date], dict[int, int]]:
+    """For the draw: (rep id → hire date, for reps hired within the longest guarantee of
+    any plan version; rep id → fen outstanding before `period`, from the rep's statement
+    in the latest approved or paid run before it)."""
+    from gridsales.incentives.choices import RunStatus
+    from gridsales.incentives.models import Statement
+    from gridsales.team.models import RepProfile
+
+    longest = 0
+    for definition in IncentivePlanVersion.objects.values_list("definition", flat=True):
+        draw = (definition or {}).get("draw") if isinstance(definition, dict) else None
+        if isinstance(draw, dict) and isinstance(draw.get("months"), int):
+            longest = max(longest, draw["months"])
+    hires: dict[int, datetime.date] = {}
+    if longest:
+        start, end = month_bounds(period)
+        months = start.year * 12 + start.month - 1 - (longest - 1)
+        first = datetime.date(months // 12, months % 12 + 1, 1)
+        hires = dict(
+            RepProfile.objects.filter(hire_date__gte=first, hire_date__lte=end).values_list(
+                "user_id", "hire_date"
+            )
+        )
+    balances: dict[int, int] = {}
+    rows = (
+        Statement.objects.filter(
+            run__status__in=[RunStatus.APPROVED, RunStatus.PAID], run__period__lt=period
+        )
+        .order_by("rep_id", "-run__period")
+        .values_list("rep_id", "draw_balance")
+    )
+    for rep_id, balance in rows:
+        if rep_id not in balances:
+            balances[rep_id] = int(balance * 100)
+    return hires, {rep: fen for rep, fen in balances.items() if fen > 0}
 
 
 def rep_targets(months: set[str]) -> dict[tuple[int, str], int]:

@@ -4,18 +4,22 @@ adjustments and disputes. The rules live in calculator.py; services.py feeds it.
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from gridsales.accounts.choices import Role
 from gridsales.core.models import AuditedModel
 from gridsales.core.money import MONEY
 from gridsales.core.querysets import RestrictedQuerySet
+from gridsales.incentives.amounts import fen_str
 from gridsales.incentives.calculator import Text, order_line_text
 from gridsales.incentives.choices import DisputeStatus, LineKind, RunStatus
 
@@ -255,7 +259,20 @@ class Statement(models.Model):
     tier_commission = models.DecimalField(_("Tier commission"), **MONEY)
     bonus = models.DecimalField(_("Bonus"), **MONEY)
     cap_adjustment = models.DecimalField(_("Cap adjustment"), **MONEY)
+    pool = models.DecimalField(_("Team pool"), default=Decimal("0"), **MONEY)
     clawback = models.DecimalField(_("Clawback"), **MONEY)
+    draw = models.DecimalField(_("Draw"), default=Decimal("0"), **MONEY)
+    draw_recovery = models.DecimalField(_("Draw recovery"), default=Decimal("0"), **MONEY)
+    draw_balance = models.DecimalField(
+        _("Draw outstanding"),
+        default=Decimal("0"),
+        help_text=_("Recoverable draws not yet recovered, after this run."),
+        **MONEY,
+    )
+    # The blended rate every order line of the statement earns (times its multiplier).
+    line_rate = models.DecimalField(
+        _("Blended rate"), max_digits=16, decimal_places=10, null=True, blank=True
+    )
     adjustments = models.DecimalField(_("Adjustments"), default=Decimal("0"), **MONEY)
     total = models.DecimalField(_("Total"), **MONEY)
     warnings = models.JSONField(_("Warnings"), default=list, blank=True)
@@ -273,6 +290,21 @@ class Statement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("incentives:statement", args=[self.pk])
+
+    @cached_property
+    def multipliers(self) -> dict[str, Decimal]:
+        """Category → multiplier of the statement's plan version (1 when not listed)."""
+        raw = (self.plan_version.definition or {}).get("category_multipliers") or {}
+        return {category: Decimal(str(value)) for category, value in raw.items()}
+
+    def display_lines(self) -> list[StatementLine]:
+        """The lines in order, with what their sentences need, in one query."""
+        lines = list(
+            self.lines.select_related("order_line__order", "order_line__product__category")
+        )
+        for line in lines:
+            line.statement = self
+        return lines
 
 
 class StatementLineQuerySet(RestrictedQuerySet):
@@ -295,7 +327,10 @@ class StatementLine(models.Model):
         db_index=False,
     )
     position = models.PositiveIntegerField(_("Position"))
-    kind = models.CharField(_("Kind"), max_length=12, choices=LineKind.choices)
+    kind = models.CharField(_("Kind"), max_length=16, choices=LineKind.choices)
+    # No database constraint: checking a million parent rows at insert would cost as much
+    # as writing the lines, and the run writes only the ids it has just read. Deleting an
+    # order line still empties the link (on_delete runs in Django).
     order_line = models.ForeignKey(
         "sales.OrderLine",
         verbose_name=_("Order line"),
@@ -304,21 +339,23 @@ class StatementLine(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
-    order_no = models.CharField(_("Order number"), max_length=40, blank=True)
-    line_no = models.PositiveIntegerField(_("Line"), null=True, blank=True)
-    order_date = models.DateField(_("Order date"), null=True, blank=True)
-    category = models.CharField(_("Category"), max_length=40, blank=True)
-    gross = models.DecimalField(_("Line amount"), null=True, blank=True, **MONEY)
-    base = models.DecimalField(_("Base"), null=True, blank=True, **MONEY)
+    # Whole fen: a month writes a million lines, and integers are the cheapest exact money.
+    base_fen = models.BigIntegerField(_("Base (fen)"), null=True, blank=True)
+    amount_fen = models.BigIntegerField(_("Amount (fen)"))
+    # Order lines leave rate and multiplier empty: they earn the statement's blended rate
+    # times their category's multiplier; pool, clawback and other lines keep their own.
     rate = models.DecimalField(_("Rate"), max_digits=16, decimal_places=10, null=True, blank=True)
     multiplier = models.DecimalField(
         _("Multiplier"), max_digits=10, decimal_places=4, null=True, blank=True
     )
-    amount = models.DecimalField(_("Amount"), **MONEY)
-    # Order lines (a million a month) rebuild their sentence from the columns above; the
-    # few other lines keep theirs as an English template and its parameters.
-    template = models.CharField(_("Explanation template"), max_length=400, blank=True)
+    # Order lines rebuild their sentence from the order line (number, date, category,
+    # amount) and the columns above; the few other lines keep theirs as an English
+    # template and its parameters.
+    template = models.CharField(
+        _("Explanation template"), max_length=400, blank=True, default="", db_default=""
+    )
     params = models.JSONField(_("Explanation parameters"), null=True, blank=True)
 
     objects = StatementLineQuerySet.as_manager()
@@ -337,19 +374,68 @@ class StatementLine(models.Model):
         return f"{self.statement_id}#{self.position}"
 
     @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_fen).scaleb(-2)
+
+    @property
+    def base(self) -> Decimal | None:
+        return None if self.base_fen is None else Decimal(self.base_fen).scaleb(-2)
+
+    @property
+    def order_no(self) -> str:
+        return self.order_line.order.number if self.order_line_id else ""
+
+    @property
+    def line_no(self) -> int | None:
+        return self.order_line.line_no if self.order_line_id else None
+
+    @property
+    def line_rate(self) -> Decimal | None:
+        """The rate shown: the statement's blended rate for an order line."""
+        if self.kind == LineKind.ORDER_LINE and self.rate is None:
+            return self.statement.line_rate
+        return self.rate
+
+    @property
+    def line_multiplier(self) -> Decimal | None:
+        """The multiplier shown: the category's in the plan for an order line."""
+        if self.kind == LineKind.ORDER_LINE and self.multiplier is None:
+            if not self.order_line_id:
+                return None
+            category = self.order_line.product.category.code
+            return self.statement.multipliers.get(category, Decimal("1"))
+        return self.multiplier
+
+    @property
     def explanation(self) -> str:
         """The sentence in the active language."""
         if self.kind == LineKind.ORDER_LINE:
-            text = order_line_text(
-                self,
-                _fen(self.gross),
-                _fen(self.base),
-                self.rate,
-                f"{self.multiplier.normalize():f}",
-                _fen(self.amount),
-            )
-            return text.render(gettext_now)
+            return self._order_line_text().render(gettext_now)
         return Text(self.template, self.params or {}).render(gettext_now)
+
+    def _order_line_text(self) -> Text:
+        fact = self.order_line
+        if fact is None:
+            return Text(
+                gettext_noop("An order line since deleted: {base} earned {amount}."),
+                {"base": fen_str(self.base_fen or 0), "amount": fen_str(self.amount_fen)},
+            )
+        shown = SimpleNamespace(
+            order_no=fact.order.number,
+            line_no=fact.line_no,
+            order_date=fact.order_date,
+            category=fact.product.category.code,
+        )
+        rate = self.line_rate
+        multiplier = self.line_multiplier
+        return order_line_text(
+            shown,
+            _fen(fact.amount),
+            self.base_fen,
+            rate,
+            f"{multiplier.normalize():f}",
+            self.amount_fen,
+        )
 
 
 class AdjustmentQuerySet(RestrictedQuerySet):

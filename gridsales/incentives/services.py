@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 from operator import attrgetter
 
@@ -17,10 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from gridsales.core.services import model_save
-from gridsales.incentives.calculator import Calculator, Text, fen_str
+from gridsales.incentives.calculator import Calculator, Text, fen_str, grid_revenue_of
 from gridsales.incentives.choices import DisputeStatus, LineKind, RunStatus
 from gridsales.incentives.contract import InputError, parse_plan, rate_str
-from gridsales.incentives.feed import period_facts, rep_plans, rep_targets
+from gridsales.incentives.feed import (
+    draw_inputs,
+    grid_members,
+    period_facts,
+    rep_plans,
+    rep_targets,
+)
 from gridsales.incentives.models import (
     Adjustment,
     CommissionRun,
@@ -150,12 +158,31 @@ def commission_run_create(*, period: str) -> CommissionRun:
     return model_save(CommissionRun(), period=period)
 
 
+@contextmanager
+def _without_cycle_collector():
+    """A month builds a million small acyclic objects: the cyclic garbage collector would
+    rescan the growing heap again and again (a third of the time). Reference counting
+    still frees everything; the collector runs again afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @transaction.atomic
 def commission_run_calculate(*, run: CommissionRun) -> CommissionRun:
     """(Re)calculate every statement of the run from the order lines and targets.
 
     Only a draft or calculated run, and only while no dispute was raised on it.
     """
+    with _without_cycle_collector():
+        return _calculate(run)
+
+
+def _calculate(run: CommissionRun) -> CommissionRun:
     if run.status not in (RunStatus.DRAFT, RunStatus.CALCULATED):
         raise ValidationError(_("Only a draft or calculated run can be recalculated."))
     if Dispute.objects.filter(statement__run=run).exists():
@@ -165,7 +192,11 @@ def commission_run_calculate(*, run: CommissionRun) -> CommissionRun:
     _delete_statements(run)
     facts = period_facts(run.period)
     targets = rep_targets(facts.months)
+    members = grid_members(run.period)
+    hires, balances = draw_inputs(run.period)
     reps = facts.reps | {rep for rep, month in targets if month == run.period}
+    reps |= {rep for shares in members.values() for rep in shares}
+    reps |= set(hires) | set(balances)
     plans = rep_plans(run.period, reps)
     names = dict(get_user_model().objects.filter(pk__in=reps).values_list("pk", "username"))
     warnings: list[dict] = []
@@ -180,19 +211,29 @@ def commission_run_calculate(*, run: CommissionRun) -> CommissionRun:
             continue
         groups[rp.version.pk].append(rep)
         versions[rp.version.pk] = rp.version
-    lines_by_rep: dict[int, list] = defaultdict(list)
-    for ln in facts.lines:
-        lines_by_rep[ln.rep].append(ln)
+    parsed = {pk: parse_plan(json.dumps(v.definition)) for pk, v in versions.items()}
+    revenue = None
+    if any(plan.team_pool_rate is not None for plan in parsed.values()):
+        # Every line of the grid, whoever's plan.
+        revenue = grid_revenue_of(facts.grouped)
     results = []
     for version_pk, group in groups.items():
-        plan = parse_plan(json.dumps(versions[version_pk].definition))
-        members = set(group)
-        group_lines = [ln for rep in group for ln in lines_by_rep.get(rep, ())]
-        group_targets = {k: v for k, v in targets.items() if k[0] in members}
+        members_of_group = set(group)
+        grouped = {key: v for key, v in facts.grouped.items() if key[0] in members_of_group}
+        group_targets = {k: v for k, v in targets.items() if k[0] in members_of_group}
         result = Calculator(
-            plan, group_lines, group_targets, line_order=attrgetter("ref")
-        ).calculate(run.period)
-        results += [(versions[version_pk], r) for r in result.reps.values() if r.rep in members]
+            parsed[version_pk],
+            (),
+            group_targets,
+            grouped=grouped,
+            line_order=attrgetter("ref"),
+            memberships=members,
+            grid_revenue=revenue,
+            hires=hires,
+            draw_balances=balances,
+            rep_order=lambda rep: (names.get(rep, ""), rep),
+        ).calculate(run.period, only=members_of_group)
+        results += [(versions[version_pk], r) for r in result.reps.values()]
     written = _write_statements(run, results, plans, names)
     for w in (w for _v, r in results for w in r.warnings):
         warnings.append(
@@ -218,97 +259,127 @@ def _delete_statements(run: CommissionRun) -> None:
     Statement.objects.filter(run=run).delete()
 
 
+def _money(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
 def _write_statements(run, results, plans, names) -> int:
     """Write the statements and their lines; answer how many lines."""
-    statements = Statement.objects.bulk_create(
-        [
-            Statement(
-                run=run,
-                rep_id=r.rep,
-                grid_id=plans[r.rep].grid_id,
-                plan_version=version,
-                base=Decimal(r.base_fen) / 100,
-                target=None if r.target_fen is None else Decimal(r.target_fen) / 100,
-                attainment=None
-                if r.attainment is None
-                else Decimal(round(r.attainment * 10000)) / 10000,
-                tier_commission=Decimal(r.tier_commission_fen) / 100,
-                bonus=Decimal(r.bonus_fen) / 100,
-                cap_adjustment=Decimal(r.cap_adjustment_fen) / 100,
-                clawback=Decimal(r.clawback_fen) / 100,
-                total=Decimal(r.total_fen) / 100,
-                warnings=[
+    # Plain tuples too (the ORM spends most of a bulk_create formatting Decimals); the
+    # ids are read back by rep, in the order of `results`.
+    warnings_field = Statement._meta.get_field("warnings")
+    zero = Decimal("0.00")
+    rows = [
+        (
+            run.pk,
+            r.rep,
+            plans[r.rep].grid_id,
+            version.pk,
+            _money(r.base_fen),
+            None if r.target_fen is None else _money(r.target_fen),
+            None if r.attainment is None else Decimal(round(r.attainment * 10000)) / 10000,
+            _money(r.tier_commission_fen),
+            _money(r.bonus_fen),
+            _money(r.cap_adjustment_fen),
+            _money(r.pool_fen),
+            _money(r.clawback_fen),
+            _money(r.draw_fen),
+            _money(r.draw_recovery_fen),
+            _money(r.draw_balance_fen),
+            None if r.line_rate is None else Decimal(rate_str(r.line_rate)),
+            zero,
+            _money(r.total_fen),
+            warnings_field.get_db_prep_save(
+                [
                     {"template": w.template, "params": w.params | {"rep": names[r.rep]}}
                     for w in r.warnings
                 ],
-            )
-            for version, r in results
-        ]
+                connection,
+            ),
+        )
+        for version, r in results
+    ]
+    columns = (
+        "run_id, rep_id, grid_id, plan_version_id, base, target, attainment, "
+        "tier_commission, bonus, cap_adjustment, pool, clawback, draw, draw_recovery, "
+        "draw_balance, line_rate, adjustments, total, warnings"
     )
-    order_rows = []
-    other_lines = []
-    days: dict = {}
-    for statement, (_version, r) in zip(statements, results, strict=True):
-        pk, rate = statement.pk, rate_str(r.line_rate)
-        mults = {category: str(m) for category, m in r.multipliers.items()}
-        for position, (sale, net, fen) in enumerate(r.order_lines, start=1):
-            day = days.get(sale.order_date)
-            if day is None:
-                day = days[sale.order_date] = sale.order_date.isoformat()
-            order_rows.append(
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {Statement._meta.db_table} ({columns}) "
+                f"VALUES ({', '.join(['%s'] * len(rows[0]))})",
+                rows,
+            )
+    ids = dict(Statement.objects.filter(run=run).values_list("rep_id", "pk"))
+    statement_ids = [ids[r.rep] for _version, r in results]
+    grid_codes = _pool_grid_codes(results)
+    params_field = StatementLine._meta.get_field("params")
+    order_rows: list[tuple] = []
+    other_rows: list[tuple] = []
+    for pk, (_version, r) in zip(statement_ids, results, strict=True):
+        # Plain tuples of integers for a million rows: the order number, date, category and
+        # the sentence are read from the order line when the statement is shown.
+        order_rows += [
+            (pk, position, sale.ref, net, fen)
+            for position, (sale, net, fen) in enumerate(r.order_lines, start=1)
+        ]
+        for position, ln in enumerate(r.other_lines, start=len(r.order_lines) + 1):
+            params = ln.text.params
+            if ln.kind == LineKind.POOL:
+                params = params | {"grid": grid_codes.get(params["grid"], params["grid"])}
+            other_rows.append(
                 (
                     pk,
                     position,
-                    "order_line",
-                    sale.ref,
-                    sale.order_no,
-                    sale.line_no,
-                    day,
-                    sale.category,
-                    fen_str(sale.amount_fen),
-                    fen_str(net),
-                    rate,
-                    mults[sale.category],
-                    fen_str(fen),
-                    "",
+                    ln.kind,
+                    ln.ref,
+                    ln.base_fen,
+                    None if ln.rate is None else Decimal(rate_str(ln.rate)),
+                    ln.multiplier,
+                    ln.amount_fen,
+                    ln.text.template,
+                    params_field.get_db_prep_save(params, connection),
                 )
             )
-        for position, ln in enumerate(r.other_lines, start=len(r.order_lines) + 1):
-            other_lines.append(
-                StatementLine(
-                    statement=statement,
-                    position=position,
-                    kind=ln.kind,
-                    order_line_id=ln.ref,
-                    order_no=ln.order_no or "",
-                    line_no=ln.line_no,
-                    base=None if ln.base_fen is None else Decimal(ln.base_fen) / 100,
-                    rate=None if ln.rate is None else Decimal(rate_str(ln.rate)),
-                    multiplier=ln.multiplier,
-                    amount=Decimal(ln.amount_fen) / 100,
-                    template=ln.text.template,
-                    params=ln.text.params,
-                )
-            )
-    # A month's order lines are written with one executemany: model instances for a
-    # million rows would cost more than the calculation (see `gridsales bench incentives`).
     table = StatementLine._meta.db_table
-    columns = (
-        "statement_id, position, kind, order_line_id, order_no, line_no, order_date, "
-        "category, gross, base, rate, multiplier, amount, template"
-    )
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * 14)})", order_rows
+            f"INSERT INTO {table} (statement_id, position, kind, order_line_id, base_fen, "
+            f"amount_fen) VALUES (%s, %s, 'order_line', %s, %s, %s)",
+            order_rows,
         )
-    StatementLine.objects.bulk_create(other_lines, batch_size=1000)
-    written = len(order_rows) + len(other_lines)
-    for adjustment in Adjustment.objects.filter(run=run).select_related("created_by"):
-        statement = next((s for s in statements if s.rep_id == adjustment.rep_id), None)
-        if statement is not None:
-            _add_adjustment_line(statement, adjustment)
-            written += 1
+        cursor.executemany(
+            f"INSERT INTO {table} (statement_id, position, kind, order_line_id, base_fen, "
+            f"rate, multiplier, amount_fen, template, params) "
+            f"VALUES ({', '.join(['%s'] * 10)})",
+            other_rows,
+        )
+    written = len(order_rows) + len(other_rows)
+    adjustments = list(Adjustment.objects.filter(run=run).select_related("created_by"))
+    if adjustments:
+        statements = {
+            s.rep_id: s
+            for s in Statement.objects.filter(run=run, rep_id__in={a.rep_id for a in adjustments})
+        }
+        for adjustment in adjustments:
+            statement = statements.get(adjustment.rep_id)
+            if statement is not None:
+                _add_adjustment_line(statement, adjustment)
+                written += 1
     return written
+
+
+def _pool_grid_codes(results) -> dict:
+    from gridsales.grids.models import Grid
+
+    ids = {
+        ln.text.params["grid"]
+        for _v, r in results
+        for ln in r.other_lines
+        if ln.kind == LineKind.POOL
+    }
+    return dict(Grid.objects.filter(pk__in=ids).values_list("pk", "code")) if ids else {}
 
 
 def _add_adjustment_line(statement: Statement, adjustment: Adjustment) -> None:
@@ -317,7 +388,7 @@ def _add_adjustment_line(statement: Statement, adjustment: Adjustment) -> None:
         statement=statement,
         position=(last or 0) + 1,
         kind=LineKind.ADJUSTMENT,
-        amount=adjustment.amount,
+        amount_fen=int(adjustment.amount * 100),
         template=ADJUSTMENT,
         params={
             "user": adjustment.created_by.username if adjustment.created_by else "-",

@@ -14,7 +14,13 @@ from gridsales.grids.models import Grid
 from gridsales.incentives.amounts import fen_str, fraction_str
 from gridsales.incentives.calculator import Calculator
 from gridsales.incentives.contract import parse_plan
-from gridsales.incentives.feed import period_facts, rep_plans, rep_targets
+from gridsales.incentives.feed import (
+    draw_inputs,
+    grid_members,
+    period_facts,
+    rep_plans,
+    rep_targets,
+)
 
 
 def what_if(*, period: str, plans: list[dict]) -> dict:
@@ -24,8 +30,22 @@ def what_if(*, period: str, plans: list[dict]) -> dict:
     facts = period_facts(period)
     targets = rep_targets(facts.months)
     reps = facts.reps | {rep for rep, month in targets if month == period}
+    members = grid_members(period)
+    hires, balances = draw_inputs(period)
+    results = [
+        Calculator(
+            plan,
+            (),
+            targets,
+            grouped=facts.grouped,
+            memberships=members,
+            hires=hires,
+            draw_balances=balances,
+        ).calculate(period)
+        for plan in parsed
+    ]
+    reps |= {rep for res in results for rep in res.reps}  # pool shares and draws too
     grids = {rep: rp.grid_id for rep, rp in rep_plans(period, reps).items()}
-    results = [Calculator(plan, facts.lines, targets).calculate(period) for plan in parsed]
     names = dict(get_user_model().objects.filter(pk__in=reps).values_list("pk", "username"))
     grid_codes = dict(Grid.objects.filter(pk__in=set(grids.values())).values_list("pk", "code"))
     revenue = sum((r.base_fen for r in results[0].reps.values()), 0) if results else 0

@@ -45,9 +45,13 @@ def export_run(user, run: CommissionRun) -> bytes:
         _("Tier commission"),
         _("Bonus"),
         _("Cap adjustment"),
+        _("Team pool"),
         _("Clawback"),
+        _("Draw"),
+        _("Draw recovery"),
         _("Adjustments"),
         _("Total"),
+        _("Draw outstanding"),
     ]
     rows = (
         [
@@ -59,9 +63,13 @@ def export_run(user, run: CommissionRun) -> bytes:
             _money(s.tier_commission),
             _money(s.bonus),
             _money(s.cap_adjustment),
+            _money(s.pool),
             _money(s.clawback),
+            _money(s.draw),
+            _money(s.draw_recovery),
             _money(s.adjustments),
             _money(s.total),
+            _money(s.draw_balance),
         ]
         for s in statements
     )
@@ -86,11 +94,11 @@ def export_statement(statement: Statement) -> bytes:
             line.order_no,
             line.line_no,
             _money(line.base),
-            None if line.rate is None else float(line.rate),
-            None if line.multiplier is None else float(line.multiplier),
+            None if line.line_rate is None else float(line.line_rate),
+            None if line.line_multiplier is None else float(line.line_multiplier),
             _money(line.amount),
             line.explanation,
         ]
-        for line in statement.lines.order_by("position")
+        for line in statement.display_lines()
     )
     return _book(f"{statement.run.period} {statement.rep.username}", header, rows)

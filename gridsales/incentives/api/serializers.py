@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gridsales.accounts.choices import Role
@@ -128,6 +129,15 @@ class CommissionRunSerializer(serializers.ModelSerializer):
 
 class StatementLineSerializer(serializers.ModelSerializer):
     explanation = serializers.CharField(read_only=True)
+    # Stored in whole fen (and, for order lines, read through the order line).
+    order_no = serializers.CharField(read_only=True)
+    line_no = serializers.IntegerField(read_only=True, allow_null=True)
+    base = serializers.DecimalField(16, 2, read_only=True, allow_null=True)
+    rate = serializers.DecimalField(16, 10, source="line_rate", read_only=True, allow_null=True)
+    multiplier = serializers.DecimalField(
+        10, 4, source="line_multiplier", read_only=True, allow_null=True
+    )
+    amount = serializers.DecimalField(16, 2, read_only=True)
 
     class Meta:
         model = StatementLine
@@ -168,7 +178,11 @@ class StatementSerializer(serializers.ModelSerializer):
             "tier_commission",
             "bonus",
             "cap_adjustment",
+            "pool",
             "clawback",
+            "draw",
+            "draw_recovery",
+            "draw_balance",
             "adjustments",
             "total",
             "warnings",
@@ -179,7 +193,12 @@ class StatementSerializer(serializers.ModelSerializer):
 
 
 class StatementDetailSerializer(StatementSerializer):
-    lines = StatementLineSerializer(many=True, read_only=True)
+    lines = serializers.SerializerMethodField()
+
+    @extend_schema_field(StatementLineSerializer(many=True))
+    def get_lines(self, statement) -> list[dict]:
+        # The lines with their order lines in one query (a statement holds hundreds).
+        return StatementLineSerializer(statement.display_lines(), many=True).data
 
     class Meta(StatementSerializer.Meta):
         fields = [*StatementSerializer.Meta.fields, "lines"]

@@ -183,7 +183,7 @@ def crowd_incentives(world) -> None:
             total=zero,
         )
         line = StatementLine.objects.create(
-            statement=statement, position=1, kind="bonus", amount=zero, template="x", params={}
+            statement=statement, position=1, kind="bonus", amount_fen=0, template="x", params={}
         )
         Adjustment.objects.create(run=run, rep=rep, amount=zero, reason="x", created_by=finance)
         Dispute.objects.create(

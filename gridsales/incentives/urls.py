@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridsales.incentives import views
+from gridsales.incentives import plan_views, views, whatif_views
 
 app_name = "incentives"
 urlpatterns = [
@@ -21,4 +21,22 @@ urlpatterns = [
         views.DisputeResolveView.as_view(),
         name="dispute-resolve",
     ),
+    path("plans/", plan_views.PlanListView.as_view(), name="plan-list"),
+    path("plans/new/", plan_views.PlanCreateView.as_view(), name="plan-create"),
+    path("plans/<int:pk>/", plan_views.PlanDetailView.as_view(), name="plan"),
+    path(
+        "plans/<int:pk>/versions/new/",
+        plan_views.VersionCreateView.as_view(),
+        name="version-create",
+    ),
+    path("versions/<int:pk>/", plan_views.VersionDetailView.as_view(), name="version"),
+    path(
+        "plans/<int:pk>/assignments/new/",
+        plan_views.AssignmentCreateView.as_view(),
+        name="assignment-create",
+    ),
+    path(
+        "assignments/<int:pk>/end/", plan_views.AssignmentEndView.as_view(), name="assignment-end"
+    ),
+    path("what-if/", whatif_views.WhatIfView.as_view(), name="what-if"),
 ]

@@ -171,3 +171,27 @@ def _minus_year(day: dt.date) -> dt.date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
+
+
+def quantile_breaks(values, classes: int = 5) -> list[Decimal]:
+    """The upper bounds of the first `classes` − 1 quantile classes of `values` (nearest
+    rank: the value at position ⌈q·n⌉), without repeats, ascending. A value v falls in the
+    first class whose bound is ≥ v, or in the last class. Empty for no values."""
+    ordered = sorted(Decimal(v) for v in values if v is not None)
+    if not ordered:
+        return []
+    n = len(ordered)
+    bounds = []
+    for k in range(1, classes):
+        rank = -(-k * n // classes)  # ceil(k·n / classes), 1-based
+        bounds.append(ordered[max(rank, 1) - 1])
+    return sorted(set(bounds))
+
+
+def quantile_class(value, breaks: list[Decimal]) -> int:
+    """The class (0-based) of `value` among `breaks` (see quantile_breaks)."""
+    value = Decimal(value)
+    for index, bound in enumerate(breaks):
+        if value <= bound:
+            return index
+    return len(breaks)

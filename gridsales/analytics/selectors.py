@@ -284,3 +284,30 @@ def _base(name: str) -> str:
         if name.endswith(suffix):
             return name[: -len(suffix)]
     return name
+
+
+# Public entry points for the dashboards (analytics.dashboards): one keyer per page, the
+# same computation and formatting as the API.
+
+
+def keyer_for(user, request: KpiRequest) -> sources.Keyer:
+    """The row keyer of `request` for `user` (one query: the visible grids of the subtree)."""
+    return _keyer(user, request)
+
+
+def kpi_values(keyer: sources.Keyer, request: KpiRequest, period: Period) -> dict:
+    """{row key: metrics formatted as in the API} of `request`'s metrics for `period`; the
+    key is a grid code, or a rep id when grouped by rep."""
+    base = sorted({_base(name) for name in request.metrics})
+    values = _values(keyer, period, base, request.metrics)
+    return {key: _format(row, request.metrics) for key, row in values.items()}
+
+
+def empty_values(metrics) -> dict:
+    """The metrics of a row without any fact (zeros, null ratios), formatted."""
+    return _format(_values_of({}, sorted({_base(name) for name in metrics})), metrics)
+
+
+def base_metric(name: str) -> str:
+    """The metric of a name that may carry a _growth or _yoy suffix."""
+    return _base(name)

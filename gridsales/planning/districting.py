@@ -179,13 +179,21 @@ def solve(
     disruption_weight: float = 0.0,
     fixed: dict[int, int] | None = None,
     centres: dict[int, int] | None = None,
+    progress=None,
 ) -> Result:
     """The best plan found within `time_limit` seconds (deterministic for a seed when
     `max_iterations` bounds the search before the clock does).
 
     `current`: today's territory per unit (−1 for none) — the search starts from it and
     counts moves against it; `fixed`: unit index → territory; `centres`: territory → unit
-    index (kept there, and grown from)."""
+    index (kept there, and grown from).
+
+    `progress(info) -> bool | None`, when given, is called after every start, whenever the
+    best plan improves and after every perturbation (callers throttle what they do with
+    it); `info` = {"fraction": share of the budget spent (0..1), "phase": "start" |
+    "improved" | "search", "feasible": the best plan meets the rules, "max_diameter",
+    "imbalance", "iterations"}. Returning True stops the search: the best plan so far is
+    the result."""
     fixed, centres = dict(fixed or {}), dict(centres or {})
     current_arr = _check(inst, p, tau, current, disruption_weight, fixed, centres)
     start = time.monotonic()
@@ -225,9 +233,30 @@ def solve(
             feasible_after = time.monotonic() - start
         return state.copy()
 
+    stopped = False
+
     def out_of_budget() -> bool:
         over = max_iterations is not None and iterations >= max_iterations
-        return over or time.monotonic() >= deadline
+        return stopped or over or time.monotonic() >= deadline
+
+    def report(phase: str) -> None:
+        nonlocal stopped
+        if progress is None or stopped:
+            return
+        spent = (time.monotonic() - start) / time_limit if time_limit > 0 else 1.0
+        if max_iterations:
+            spent = max(spent, iterations / max_iterations)
+        excess, viol = best.score()[0], best.score()[1]
+        info = {
+            "fraction": min(1.0, spent),
+            "phase": phase,
+            "feasible": excess == 0 and viol == 0,
+            "max_diameter": float(max(best.diam)) if len(best.diam) else 0.0,
+            "imbalance": float(viol),
+            "iterations": iterations,
+        }
+        if progress(info):
+            stopped = True
 
     while True:
         if restarts == 0 and current_arr is not None:
@@ -241,6 +270,7 @@ def solve(
         restarts += 1
         if best is None or st.score() < best.score():
             best = keep(st)
+        report("start")
         stale, k = 0, 1
         while stale < RESTART_AFTER and not out_of_budget():
             iterations += 1
@@ -255,9 +285,11 @@ def solve(
                 st, k, stale = trial, 1, 0
                 if st.score() < best.score():
                     best = keep(st)
+                    report("improved")
             else:
                 k = k % MAX_SHAKE + 1
                 stale += 1
+            report("search")
         if out_of_budget():
             break
     seconds = time.monotonic() - start

@@ -275,3 +275,25 @@ def test_bisection_starts_contiguous_and_nearly_balanced():
     report = evaluate(inst, assign, 6, 0.05)
     assert report["contiguous"] and report["empty_territories"] == 0
     assert report["max_deviation"] < 0.15
+
+
+def test_progress_is_reported_and_can_stop_the_search():
+    inst = lattice(6, 6)
+    calls = []
+
+    def progress(info):
+        calls.append(info)
+        return False
+
+    solve(inst, 4, 0.1, time_limit=30, seed=1, max_iterations=40, progress=progress)
+    assert calls[0]["phase"] == "start"
+    assert {"start", "search"} <= {c["phase"] for c in calls}
+    assert calls[-1]["fraction"] == pytest.approx(1.0)
+    assert all(0 <= c["fraction"] <= 1 for c in calls)
+    assert calls[-1]["feasible"] and calls[-1]["imbalance"] == 0
+    fractions = [c["fraction"] for c in calls]
+    assert fractions == sorted(fractions)
+
+    stopped = solve(inst, 4, 0.1, time_limit=30, seed=1, progress=lambda info: True)
+    assert stopped.iterations == 0 and stopped.seconds < 5
+    assert len(stopped.assign) == 36

@@ -1,8 +1,10 @@
-"""`gridsales serve`: run GridSales over HTTP.
+"""`gridsales serve`: run GridSales over HTTP, with a background worker beside it.
 
 With DEBUG on it is Django's development server (one process, threaded, readable errors);
 with DEBUG off it is gunicorn (two worker processes of four threads) after collecting the
-static files, which is how a team server runs behind a TLS proxy.
+static files, which is how a team server runs behind a TLS proxy. Either way a
+`gridsales db_worker` process runs the background tasks (planning runs, scheduled
+redesigns) unless `--no-worker` is given; it ends with the server.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import errno
 import importlib.util
 import os
+import signal
 import socket
+import subprocess
 import sys
 
 from django.conf import settings
@@ -79,6 +83,33 @@ def url_for(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM when the server process ends (gunicorn replaces
+    this process, so the worker's parent is gunicorn itself)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def start_worker() -> subprocess.Popen | None:
+    """Start `gridsales db_worker` beside the web server when background tasks are queued
+    in the database (django-tasks-db); None with any other backend (tests run tasks
+    immediately). Planning runs and scheduled redesigns need it."""
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return None
+    command = [sys.executable, "-m", "django", "db_worker", "--queue-name", "*", "--no-reload"]
+    command += ["--verbosity", "0"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gridsales.settings"}
+    preexec = _die_with_parent if sys.platform.startswith("linux") else None
+    return subprocess.Popen(command, env=env, preexec_fn=preexec)  # noqa: PLW1509
+
+
 class Command(BaseCommand):
     @property
     def help(self) -> str:
@@ -99,12 +130,30 @@ class Command(BaseCommand):
             default=DEFAULT_PORT,
             help=_("Port to listen on (default 8000)."),
         )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help=_("Do not start the background worker (run “gridsales db_worker” yourself)."),
+        )
 
     def handle(self, *args, **options):
         host, port = options["host"], options["port"]
         check_port(host, port)
+        worker = None if options.get("no_worker") else start_worker()
+        if worker is not None:
+            self.stdout.write(
+                _("Background worker started (process {pid}).").format(pid=worker.pid)
+            )
         if settings.DEBUG:
-            self.run_development_server(host, port)
+            try:
+                self.run_development_server(host, port)
+            finally:
+                if worker is not None:
+                    worker.terminate()
+                    try:
+                        worker.wait(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        worker.kill()
         else:
             self.run_gunicorn(host, port)
 

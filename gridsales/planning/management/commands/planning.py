@@ -1,4 +1,5 @@
-"""`gridsales planning districts INSTANCE --territories P --tolerance TAU --output OUT.json`.
+"""`gridsales planning districts INSTANCE --territories P --tolerance TAU --output OUT.json`
+and `gridsales planning apply-due` (scheduled redesigns whose date has come).
 
 Districting without a database (docs/planning.md describes the formats). INSTANCE is
 GraphML or GeoJSON; `--current`, `--fixed` and `--centres` name small JSON files. Bad
@@ -20,7 +21,13 @@ class Command(BaseCommand):
     requires_system_checks = []  # no database, no apps' checks: a file-in/file-out tool
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="subcommand", metavar="districts")
+        sub = parser.add_subparsers(dest="subcommand", metavar="districts|apply-due")
+        sub.add_parser(
+            "apply-due",
+            help=_(
+                "Apply the scheduled grid redesigns whose date has come (the worker does it on the date)."
+            ),
+        )
         cmd = sub.add_parser(
             "districts",
             help=_("Split basic units (GraphML or GeoJSON) into balanced, compact territories."),
@@ -78,6 +85,16 @@ class Command(BaseCommand):
         cmd.add_argument("--output", "-o", help=_("Write the result here instead of stdout."))
 
     def handle(self, *args, **options):
+        if options.get("subcommand") == "apply-due":
+            from gridsales.planning.apply import apply_due
+
+            for scenario in apply_due():
+                self.stdout.write(
+                    _("Applied “{name}” from {date}.").format(
+                        name=scenario.name, date=scenario.effective_from.isoformat()
+                    )
+                )
+            return
         if options.get("subcommand") != "districts":
             raise CommandError(
                 _("Usage: gridsales planning districts INSTANCE --territories P --output OUT.json"),

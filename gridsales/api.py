@@ -22,6 +22,7 @@ from gridsales.customers.api.views import (
     CustomerGridAssignmentViewSet,
     CustomerViewSet,
 )
+from gridsales.feedback.api.views import FeedbackViewSet
 from gridsales.grids.api.views import GridViewSet
 from gridsales.incentives.api.views import (
     AdjustmentViewSet,
@@ -33,6 +34,8 @@ from gridsales.incentives.api.views import (
     StatementViewSet,
     WhatIfView,
 )
+from gridsales.planning.api.views import HeadcountView, ScenarioViewSet
+from gridsales.recognition.api.views import AwardTypeViewSet, AwardViewSet, LeaderboardView
 from gridsales.routes.api.views import RoutePlanViewSet, WeekPlanViewSet
 from gridsales.sales.api.order_views import (
     OrderLineViewSet,
@@ -78,6 +81,7 @@ router.register("contact-status", ContactStatusViewSet, basename="contact-status
 router.register("follow-up-rules", FollowUpRuleViewSet)
 router.register("survey-templates", SurveyTemplateViewSet)
 router.register("surveys", SurveyViewSet)
+router.register("planning-scenarios", ScenarioViewSet)
 router.register("product-categories", ProductCategoryViewSet)
 router.register("products", ProductViewSet)
 router.register("orders", OrderViewSet)
@@ -95,6 +99,9 @@ router.register("commission-runs", CommissionRunViewSet)
 router.register("statements", StatementViewSet)
 router.register("adjustments", AdjustmentViewSet)
 router.register("disputes", DisputeViewSet)
+router.register("award-types", AwardTypeViewSet)
+router.register("awards", AwardViewSet)
+router.register("feedback", FeedbackViewSet)
 
 urlpatterns = [
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
@@ -126,6 +133,8 @@ urlpatterns = [
     ),
     path("v1/survey-results/", SurveyResultsView.as_view(), name="api-survey-results"),
     path("v1/kpis/", KpiView.as_view(), name="api-kpis"),
+    path("v1/planning/headcount/", HeadcountView.as_view(), name="api-planning-headcount"),
+    path("v1/leaderboards/", LeaderboardView.as_view(), name="api-leaderboards"),
     path("v1/incentives/what-if/", WhatIfView.as_view(), name="api-incentives-what-if"),
     path(
         "v1/surveys/export/",

@@ -17,9 +17,12 @@ Each customer has one contact named "Contact <code>".
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from gridsales.accounts.choices import Role
@@ -126,9 +129,25 @@ def world(db) -> World:
     return build_world()
 
 
-@pytest.fixture
-def api(world):
-    """api("rep") → an APIClient logged in as that persona; api(None) → anonymous.
+@contextmanager
+def world_for_module(django_db_blocker) -> Iterator[World]:
+    """A persona world built once for a whole test module (for a module-scoped fixture):
+    it lives in a transaction rolled back when the module ends, and each test that asks for
+    `db` runs in a savepoint inside it, so what a test writes is undone before the next.
+    The permission matrices run hundreds of tests on one world: building it for each test
+    was most of their time, on PostgreSQL above all."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def clients_for(world: World):
+    """client_for("rep") → an APIClient logged in as that persona; None → anonymous.
 
     Session login (not force_authenticate) so every request loads the user afresh and
     recomputes their scope, as in production.
@@ -141,6 +160,12 @@ def api(world):
         return client
 
     return client_for
+
+
+@pytest.fixture
+def api(world):
+    """api("rep") → an APIClient logged in as that persona; api(None) → anonymous."""
+    return clients_for(world)
 
 
 @pytest.fixture(autouse=True)

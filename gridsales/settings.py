@@ -91,6 +91,10 @@ INSTALLED_APPS = [
     "gridsales.routes",
     "gridsales.incentives",
     "gridsales.analytics",
+    "gridsales.recognition",
+    "gridsales.feedback",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "SurveyStatusEnum": "gridsales.care.choices.SurveyStatus",
         "TierEnum": "gridsales.customers.choices.Tier",
         "RoutePlanStatusEnum": "gridsales.routes.choices.RoutePlanStatus",
+        "AwardSourceEnum": "gridsales.recognition.choices.AwardSource",
     },
 }
 
@@ -239,6 +244,24 @@ CHECKIN_RADIUS_M = env_int("GRIDSALES_CHECKIN_RADIUS_M", 500, minimum=1)
 # A survey link works once, for this many days after it is sent.
 SURVEY_LINK_DAYS = env_int("GRIDSALES_SURVEY_LINK_DAYS", 14, minimum=1)
 
+# Headcount (gridsales.planning, docs/planning.md): minutes per visit on site, minutes of
+# travel allowed per visit, and the hours of customer visits one full-time rep can do a year.
+PLANNING_VISIT_MINUTES = env_int("GRIDSALES_PLANNING_VISIT_MINUTES", 60, minimum=1)
+PLANNING_TRAVEL_MINUTES = env_int("GRIDSALES_PLANNING_TRAVEL_MINUTES", 30, minimum=0)
+PLANNING_REP_HOURS = env_int("GRIDSALES_PLANNING_REP_HOURS", 1100, minimum=1)
+
+# Background jobs (django-tasks): the database backend, run by `gridsales db_worker` (which
+# `gridsales serve` starts alongside the web server); tests run tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
 # Visit routes: business and working hours, lunch, travel speed, service times, the office,
 # solver time limits (GRIDSALES_ROUTES_*, docs/configuration.md).
 from gridsales.routes.config import routes_config  # noqa: E402
@@ -247,6 +270,10 @@ ROUTES = routes_config(os.environ)
 # A road-network travel-time provider (dotted path to a callable; docs/routes.md). Empty:
 # the offline estimate from coordinates.
 ROUTES_TRAVEL_PROVIDER = os.environ.get("GRIDSALES_ROUTES_TRAVEL_PROVIDER", "")
+# How long a dashboard section's numbers are reused, in seconds (docs/dashboards.md).
+DASHBOARD_CACHE_SECONDS = int(
+    os.environ.get("GRIDSALES_DASHBOARD_CACHE_SECONDS", "0" if TESTING else "60")
+)
 
 LOGGING = {
     "version": 1,

@@ -23,7 +23,11 @@ urlpatterns = [
     path("activities/", include("gridsales.activities.urls")),
     path("care/", include("gridsales.care.urls")),
     path("routes/", include("gridsales.routes.urls")),
+    path("planning/", include("gridsales.planning.urls")),
     path("incentives/", include("gridsales.incentives.urls")),
+    path("recognition/", include("gridsales.recognition.urls")),
+    path("analytics/", include("gridsales.analytics.urls")),
+    path("feedback/", include("gridsales.feedback.urls")),
     # The customer's survey link: no login, the token is the key (gridsales.care).
     path("s/<str:token>/", SurveyPublicView.as_view(), name="survey-public"),
     path("s/<str:token>/thanks/", SurveyThanksView.as_view(), name="survey-thanks"),

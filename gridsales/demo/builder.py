@@ -24,6 +24,7 @@ from gridsales.accounts.models import User
 from gridsales.analytics.services import rollup_rebuild
 from gridsales.core.context import acting_as
 from gridsales.customers.models import Customer
+from gridsales.customers.services import status_history_start
 from gridsales.demo import geo
 from gridsales.demo.crm import CrmSummary, build_crm
 from gridsales.demo.customers import build_customers
@@ -41,7 +42,9 @@ from gridsales.demo.plan import (
     Progress,
     rng,
 )
+from gridsales.demo.recognition import build_recognition
 from gridsales.demo.staff import build_staff
+from gridsales.demo.targets import build_targets
 from gridsales.grids.assignment import customers_assign
 from gridsales.grids.choices import GridKind, GridLevel
 from gridsales.grids.models import Grid
@@ -118,8 +121,14 @@ def build_demo(
             progress=report,
             order_lines_per_customer=order_lines_per_customer,
         )
-        # The history was bulk-inserted past the order services: build the KPI rollups.
+        # The history was bulk-inserted past the services: build the KPI rollups, and
+        # each customer's status history from its creation (customers were backdated).
         rollup_rebuild()
+        status_history_start()
+        # This year's revenue targets, approved: attainment everywhere (dashboards, awards).
+        build_targets()
+        # Award types, and what their rules gave over the last months (home page, reps).
+        build_recognition()
         # The demo rep opens Today to a route already planned; everyone else plans theirs
         # with one tap ("Plan my route").
         route_plans_for_today(reps=[User.objects.get(username="rep")])

@@ -31,7 +31,10 @@ from gridsales.conftest import PERSONAS, World
 from gridsales.core.models import ObjectChange
 from gridsales.customers.models import Customer, CustomerGridAssignment
 from gridsales.customers.tests.factories import CustomerFactory
+from gridsales.feedback.tests.factories import MATRIX_FEEDBACK, feedback_world
 from gridsales.incentives.tests.factories import dispute_world, incentive_world
+from gridsales.planning.tests.factories import planning_matrix_world
+from gridsales.recognition.tests.factories import recognition_world
 from gridsales.routes.tests.factories import MATRIX_PLANS, route_world, week_world
 from gridsales.sales.tests.factories import order_world, pipeline_world
 from gridsales.targets.tests.factories import MATRIX_PLAN, target_world
@@ -198,6 +201,12 @@ ROUTE_CHANGE = writable(
 )
 WEEKS = {"R1-A1-G1", "R2-A1-G1"}
 
+AWARD_TYPES = {"MONTH-CHAMP", "TOP3-ATTAIN", "FIRST-100", "BEST-NEWCOMER"}
+AWARD_VIEW = visible(
+    {"rep", "rep2"}, regional={"rep"}, gridmanager={"rep"}, rep={"rep"}, rep2={"rep2"}
+)
+AWARD_CHANGE = writable({"rep", "rep2"}, regional={"rep"}, gridmanager={"rep"})
+
 
 def contacts_of(codes_by_persona: dict[str, set[str]]) -> dict[str, set[str]]:
     """A contact is as visible and writable as its customer (names are "Contact <code>")."""
@@ -334,6 +343,12 @@ MATRIX: dict[str, Route] = {
             "pin": Action(payload={}, allowed=CUSTOMER_CHANGE),
             "unpin": Action(payload={}, allowed=CUSTOMER_CHANGE),
         },
+    ),
+    "planning-scenarios": Route(
+        # Scoped by the grid they redesign; read-only (decisions are made on the pages).
+        objects=planning_matrix_world,
+        key=lambda row: row["name"],
+        view=visible(EVERYTHING, regional={"R1 plan"}),
     ),
     "customer-assignments": Route(
         # Every persona customer has one history row: its grid given by hand (or none).
@@ -694,6 +709,34 @@ MATRIX: dict[str, Route] = {
             "reject": Action({"resolution": "no"}, INCENTIVE_WRITE({"rep"})),
         },
     ),
+    # Recognition (issue 7): everyone reads award types, directors and admins write them
+    # (never deleted: 405); an award is seen by its rep and by whoever sees its grid, given,
+    # reworded and revoked by directors, admins and the managers of the rep's grid.
+    "award-types": Route(
+        objects=lambda w: recognition_world(w)["types"],
+        key=lambda row: row["code"],
+        view={p: set(AWARD_TYPES) for p in PERSONAS},
+        change=writable(set(AWARD_TYPES)),
+        delete={p: set(AWARD_TYPES) for p in PERSONAS},
+        deleted=405,
+        patch={"name": "edited"},
+        create={"code": "NEW-AWARD", "name": "新奖", "rule": "manual"},
+        created=statuses(403, admin=201, director=201),
+    ),
+    "awards": Route(
+        objects=lambda w: recognition_world(w)["awards"],
+        key=lambda row: row["rep"],
+        view=AWARD_VIEW,
+        change=AWARD_CHANGE,
+        delete=AWARD_CHANGE,
+        patch={"citation": "edited"},
+        create={"award_type": "MONTH-CHAMP", "rep": "rep", "period": "2026-01", "citation": "x"},
+        # rep2 and the outsider do not see rep: 400 (no such rep), past the scope check.
+        created=statuses(
+            403, admin=201, director=201, regional=201, gridmanager=201, rep2=400, outsider=400
+        ),
+        list_actions={"run-rules": ListAction({"period": "2026-03"}, {"admin", "director"})},
+    ),
     "week-plans": Route(
         objects=week_world,
         key=lambda row: row["grid"],
@@ -701,6 +744,47 @@ MATRIX: dict[str, Route] = {
         # Without grid and week: 400 for those who manage some grid, past the 403 check.
         list_actions={
             "plan-week": ListAction({}, {"admin", "director", "regional", "gridmanager"}, ok=400)
+        },
+    ),
+    # Feedback (issue 6): authors see theirs, managers those of the grids they manage;
+    # authors edit and withdraw while new; managers of the grid triage (no grid: HQ).
+    "feedback": Route(
+        objects=feedback_world,
+        key=lambda row: row["text"],
+        view=visible(
+            set(MATRIX_FEEDBACK),
+            regional={"F-rep-G1", "F-gm-G2"},
+            gridmanager={"F-rep-G1", "F-gm-G2"},
+            rep={"F-rep-G1"},
+            rep2={"F-rep2-R2"},
+            outsider={"F-outsider"},
+        ),
+        change=writable(
+            set(MATRIX_FEEDBACK),
+            gridmanager={"F-gm-G2"},
+            rep={"F-rep-G1"},
+            rep2={"F-rep2-R2"},
+            outsider={"F-outsider"},
+        ),
+        delete=writable(
+            set(MATRIX_FEEDBACK),
+            gridmanager={"F-gm-G2"},
+            rep={"F-rep-G1"},
+            rep2={"F-rep2-R2"},
+            outsider={"F-outsider"},
+        ),
+        patch={"text": "edited"},
+        create={"category": "price", "text": "价格太高", "grid": "R1-A1-G1"},
+        created=CREATED_IN_G1,
+        actions={
+            "triage": Action(
+                {"status": "in_progress"},
+                writable(
+                    set(MATRIX_FEEDBACK),
+                    regional={"F-rep-G1", "F-gm-G2"},
+                    gridmanager={"F-rep-G1"},
+                ),
+            )
         },
     ),
     "audit": Route(

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from gridsales.core.tests.test_api_lists import MAX_LIST_QUERIES
+from gridsales.core.tests.test_api_list_queries import MAX_LIST_QUERIES
 from gridsales.sales import opportunities, pipelines
 from gridsales.sales.models import Opportunity, Pipeline
 from gridsales.sales.tests.factories import (

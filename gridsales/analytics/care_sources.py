@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Exists, OuterRef
 
 from gridsales.activities.choices import ActivityStatus
 from gridsales.activities.models import Activity
 from gridsales.analytics.kpi import Period
 from gridsales.analytics.sources import Keyer, _end_moment, _start_moment
 from gridsales.care.cadence import interval_for, load_policies
+from gridsales.core.context import current_request_id
 from gridsales.customers.choices import CustomerStatus
 from gridsales.customers.models import Customer, CustomerStatusChange
 from gridsales.sales.choices import OrderLineStatus, StageKind
@@ -64,59 +65,88 @@ def contact_cadence(keyer: Keyer, period: Period) -> dict:
     of the period lies within their interval; overdue_contacts: customers (not lost) whose
     last done activity by then (or creation) is older than their interval.
 
-    No date crosses into Python (on SQLite, converting tens of thousands of them took most
-    of a second): for each interval the policies use (a handful), the database lists the
-    customers contacted within it before the end, and flags those created within it."""
+    Set-based, and no date crosses into Python for most customers (on SQLite, converting
+    tens of thousands of them took most of a second): the database lists the customers
+    active in the period, those ever contacted before its end and, for each interval the
+    policies use (a handful), those contacted within it; only customers created within the
+    longest interval before the end come with their creation time. The customers in scope
+    and their intervals do not depend on the period: a dashboard asks for three periods and
+    a ranking, so they are read once per request (`_cadence_customers`)."""
     end = _end_moment(period)
     policies = load_policies()
     intervals = sorted({policy.interval_days for policy in policies})
     if not intervals:
         return {}
-    done = Activity.objects.filter(status=ActivityStatus.DONE, done_at__lt=end).order_by()
+    people = _cadence_customers(keyer, policies)
+    # A small scope asks only about its own customers; a large one scans the period.
+    mine = {"customer_id__in": [row[0] for row in people]} if len(people) <= SMALL_SCOPE else {}
+    done = Activity.objects.filter(
+        status=ActivityStatus.DONE, done_at__lt=end, customer__isnull=False, **mine
+    ).order_by()
     limits = {days: end - dt.timedelta(days=days) for days in intervals}
-    contacted = {
-        days: set(
-            done.filter(done_at__gte=limit, customer__isnull=False)
-            .values_list("customer_id", flat=True)
-            .distinct()
-        )
-        for days, limit in limits.items()
-    }
-    sold = OrderLine.objects.filter(
-        customer=OuterRef("pk"), order_date__range=(period.start, period.end)
-    ).exclude(status=OrderLineStatus.CANCELLED)
-    recent = {f"recent_{days}": _flag(Q(created_at__gte=limit)) for days, limit in limits.items()}
-    rows = (
+    contacted = {days: _ids(done.filter(done_at__gte=limit)) for days, limit in limits.items()}
+    ever = _ids(done)
+    active = _ids(
+        OrderLine.objects.filter(order_date__range=(period.start, period.end), **mine)
+        .exclude(status=OrderLineStatus.CANCELLED)
+        .order_by()
+    )
+    # Customers created after the longest interval's limit: the late ones (created after
+    # the end) and the recent ones (created within an interval: not overdue yet).
+    created = dict(
         _customers(keyer)
-        .annotate(active=Exists(sold), ever=Exists(done.filter(customer=OuterRef("pk"))))
-        .filter(Q(active=True) | (Q(created_at__lt=end) & ~Q(status=CustomerStatus.LOST)))
-        .annotate(**recent)
-        .values_list(
-            "pk", "tier", "industry", "current_grid_id", "current_grid__path", "owner_id",
-            "status", "active", "ever", *recent,
-        )
-    )  # fmt: skip
-    column = {days: index for index, days in enumerate(intervals, start=9)}
+        .filter(created_at__gte=min(limits.values()))
+        .values_list("pk", "created_at")
+    )
     out: dict = defaultdict(lambda: {"covered": 0, "coverable": 0, "overdue": 0})
-    for row in rows:
-        pk, tier, industry, grid_id, path, owner_id, status, active, ever = row[:9]
-        interval = interval_for(policies, tier=tier, industry=industry, grid_path=path)
-        if interval is None:
-            continue
+    for pk, grid_id, owner_id, lost, interval in people:
+        made = created.get(pk)
+        is_active = pk in active
+        if not is_active and (lost or (made is not None and made >= end)):
+            continue  # not in the period's population
         target = out[_row(keyer, grid_id, owner_id)]
         within = pk in contacted[interval]
-        if active:
+        if is_active:
             target["coverable"] += 1
             target["covered"] += int(within)
         # Overdue: the last contact (or, never contacted, the creation) is too old.
-        fresh = within or (not ever and row[column[interval]])
-        if status != CustomerStatus.LOST and not fresh:
+        fresh = within or (pk not in ever and made is not None and made >= limits[interval])
+        if not lost and not fresh:
             target["overdue"] += 1
     return out
 
 
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+SMALL_SCOPE = 2_000  # customers: up to this many, the fact queries list their ids
+
+
+def _ids(queryset) -> set[int]:
+    return set(queryset.values_list("customer_id", flat=True).distinct())
+
+
+# The customers of one scope with their cadence interval, for the current request only
+# (keyed by its request id; nothing is kept outside a request).
+_REQUEST_MEMO: dict = {}
+
+
+def _cadence_customers(keyer: Keyer, policies) -> list[tuple]:
+    """(pk, grid id, owner id, lost, interval) of the customers in the keyer's scope that
+    have a cadence policy."""
+    request_id = current_request_id.get()
+    key = (request_id, keyer.top_path, keyer.read_paths, tuple(policies))
+    if request_id and key in _REQUEST_MEMO:
+        return _REQUEST_MEMO[key]
+    rows = []
+    for pk, tier, industry, grid_id, path, owner_id, status in _customers(keyer).values_list(
+        "pk", "tier", "industry", "current_grid_id", "current_grid__path", "owner_id", "status"
+    ):
+        interval = interval_for(policies, tier=tier, industry=industry, grid_path=path)
+        if interval is not None:
+            rows.append((pk, grid_id, owner_id, status == CustomerStatus.LOST, interval))
+    if request_id:
+        for old in [k for k in _REQUEST_MEMO if k[0] != request_id]:
+            _REQUEST_MEMO.pop(old, None)
+        _REQUEST_MEMO[key] = rows
+    return rows
 
 
 def revenue_targets(keyer: Keyer, period: Period) -> dict:

@@ -96,3 +96,14 @@ def test_customers_without_owner_make_a_rep_row_without_rep(api, facts):
     this_month = period_containing("month", timezone.localdate()).label
     got = rows(api, period=this_month, grid="HQ", group_by="rep", metrics="lead_conversion")
     assert got == [{"grid": "HQ", "rep": None, "lead_conversion": "0.5000"}]
+
+
+def test_each_request_reads_the_customers_afresh(api, facts, world):
+    # The customers of a scope and their intervals are read once per request: a change
+    # between two requests shows in the second. CUS-G1 moves to tier B (no policy here).
+    this_month = period_containing("month", timezone.localdate()).label
+    before = rows(api, period=this_month, grid="R1-A1-G1", metrics="overdue_contacts")
+    assert before == [{"grid": "R1-A1-G1", "overdue_contacts": 1}]
+    customer_update(customer=Customer.objects.get(code="CUS-G1"), tier="B")
+    after = rows(api, period=this_month, grid="R1-A1-G1", metrics="overdue_contacts")
+    assert after == [{"grid": "R1-A1-G1", "overdue_contacts": 0}]

@@ -130,20 +130,28 @@ def world(db) -> World:
 
 
 @contextmanager
-def world_for_module(django_db_blocker) -> Iterator[World]:
-    """A persona world built once for a whole test module (for a module-scoped fixture):
-    it lives in a transaction rolled back when the module ends, and each test that asks for
-    `db` runs in a savepoint inside it, so what a test writes is undone before the next.
-    The permission matrices run hundreds of tests on one world: building it for each test
-    was most of their time, on PostgreSQL above all."""
+def module_transaction(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped fixture: a transaction rolled back when the module ends. Each
+    test that asks for `db` runs in a savepoint inside it (pytest-django nests its atomic
+    blocks), so what a test writes is undone before the next, and what the fixture built
+    is undone with the module."""
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_world()
+            yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+@contextmanager
+def world_for_module(django_db_blocker) -> Iterator[World]:
+    """A persona world built once for a whole test module. The permission matrices run
+    hundreds of tests on one world: building it for each test was most of their time, on
+    PostgreSQL above all."""
+    with module_transaction(django_db_blocker):
+        yield build_world()
 
 
 def clients_for(world: World):

@@ -143,8 +143,10 @@ def _cadence_customers(keyer: Keyer, policies) -> list[tuple]:
         if interval is not None:
             rows.append((pk, grid_id, owner_id, status == CustomerStatus.LOST, interval))
     if request_id:
-        for old in [k for k in _REQUEST_MEMO if k[0] != request_id]:
-            _REQUEST_MEMO.pop(old, None)
+        # list() copies the keys at once: other threads' requests may change the dict.
+        for old in list(_REQUEST_MEMO):
+            if old[0] != request_id:
+                _REQUEST_MEMO.pop(old, None)
         _REQUEST_MEMO[key] = rows
     return rows
 

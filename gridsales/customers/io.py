@@ -450,27 +450,22 @@ class CustomerImporter:
             for batch in _chunks(changed, BATCH):
                 Customer.objects.bulk_update(batch, fields, batch_size=BATCH)
             codes = [obj.code for obj in new] + [obj.code for obj in changed]
-            ids: list[int] = []
+            id_of: dict[str, int] = {}
             for chunk in _chunks(codes, LOOKUP_CHUNK):
-                ids += Customer.objects.filter(code__in=chunk).values_list("id", flat=True)
+                id_of.update(Customer.objects.filter(code__in=chunk).values_list("code", "id"))
+            ids = [id_of[code] for code in codes]
             report.object_ids = ids
-            _write_status_changes(new, changed, self.existing, now)
+            _write_status_changes(new, changed, self.existing, id_of, now)
             assign_customers(ids)
         report.written = True
 
 
-def _write_status_changes(new, changed, existing: dict, now) -> None:
+def _write_status_changes(new, changed, existing: dict, ids: dict[str, int], now) -> None:
     """The status history of an import: a creation row for each new customer, a change row
     for each customer whose status the file changed (customers.services does the same one
-    by one)."""
+    by one). `ids`: the written customers' ids by code."""
     user = current_user.get()
     by = user.pk if user is not None and user.pk else None
-    codes = [obj.code for obj in new] + [
-        obj.code for obj in changed if existing[obj.code]["status"] != obj.status
-    ]
-    ids: dict[str, int] = {}
-    for chunk in _chunks(codes, LOOKUP_CHUNK):
-        ids.update(Customer.objects.filter(code__in=chunk).values_list("code", "id"))
     rows = [
         CustomerStatusChange(
             customer_id=ids[obj.code], previous="", status=obj.status, changed_at=now, user_id=by

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
+from gridsales.conftest import module_transaction
 from gridsales.demo.builder import build_demo
 
 DEMO_CUSTOMERS = 600
@@ -20,15 +21,11 @@ DEMO_CUSTOMERS = 600
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The summary of a demo built with DEMO_CUSTOMERS customers and the default seed."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    try:
+        with module_transaction(django_db_blocker):
             yield build_demo(customers=DEMO_CUSTOMERS)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            ContentType.objects.clear_cache()
+    finally:
+        ContentType.objects.clear_cache()
 
 
 def settle_constraints() -> None:
